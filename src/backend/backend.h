@@ -1,0 +1,49 @@
+// The one interface every compute engine implements (STYLE.md, rule 2).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backend/packed_batch.h"
+#include "common/result.h"
+#include "model/bert_model.h"
+
+namespace rerankd::backend {
+
+struct BackendOptions {
+  std::string name = "reference";  // reference (cpu, cuda arrive with their issues)
+  std::string dtype = "fp32";
+  int threads = 0;  // 0 = every core of the machine
+  int device = 0;   // GPU index for device backends
+};
+
+struct BackendInfo {
+  std::string name;
+  std::string dtype;
+  std::string device;  // "cpu" or "cuda:0"
+  int threads = 0;
+};
+
+// Not thread-safe: one backend is driven by one thread (the engine's or a worker's).
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  // One row of num_labels logits per pair, row-major, in batch order. Token ids are trusted
+  // to be in range (the tokenizer made them) but a backend rejects a batch whose pair is longer
+  // than the model's max positions with OutOfRange.
+  virtual Result<std::vector<float>> run(const PackedBatch& batch) = 0;
+
+  virtual BackendInfo info() const = 0;
+};
+
+// Builds the backend named in options for `model`. Unimplemented for a backend or dtype this
+// build lacks, naming what it has (e.g. "backend 'cuda' is not built; available: reference").
+Result<std::unique_ptr<Backend>> create_backend(const BackendOptions& options,
+                                                std::shared_ptr<const model::BertModel> model);
+
+// Backends compiled into this binary, e.g. {"reference"}.
+std::vector<std::string> available_backends();
+
+}  // namespace rerankd::backend

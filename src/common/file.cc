@@ -1,0 +1,92 @@
+#include "common/file.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+namespace rerankd {
+namespace {
+
+Status file_error(const std::filesystem::path& path, const char* what) {
+  const int error = errno;
+  std::string message = path.string() + ": " + what + ": " + std::strerror(error);
+  if (error == ENOENT) return not_found(std::move(message));
+  return invalid_argument(std::move(message));
+}
+
+}  // namespace
+
+Result<std::string> read_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return not_found(path.string() + ": no such file");
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return invalid_argument(path.string() + ": not a regular file");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return file_error(path, "cannot open");
+  std::ostringstream content;
+  content << in.rdbuf();
+  if (in.bad()) return file_error(path, "read failed");
+  return std::move(content).str();
+}
+
+Result<MappedFile> MappedFile::open(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return file_error(path, "cannot open");
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) {
+    Status status = file_error(path, "cannot stat");
+    ::close(fd);
+    return status;
+  }
+  if (!S_ISREG(info.st_mode)) {
+    ::close(fd);
+    return invalid_argument(path.string() + ": not a regular file");
+  }
+  MappedFile file;
+  file.path_ = path;
+  file.size_ = static_cast<std::size_t>(info.st_size);
+  if (file.size_ > 0) {
+    void* address = ::mmap(nullptr, file.size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (address == MAP_FAILED) {
+      Status status = file_error(path, "cannot mmap");
+      ::close(fd);
+      return status;
+    }
+    file.data_ = static_cast<const std::byte*>(address);
+  }
+  ::close(fd);  // the mapping keeps the file alive
+  return file;
+}
+
+MappedFile::MappedFile(MappedFile&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)),
+      size_(std::exchange(other.size_, 0)),
+      path_(std::move(other.path_)) {}
+
+MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
+  if (this != &other) {
+    release();
+    data_ = std::exchange(other.data_, nullptr);
+    size_ = std::exchange(other.size_, 0);
+    path_ = std::move(other.path_);
+  }
+  return *this;
+}
+
+MappedFile::~MappedFile() { release(); }
+
+void MappedFile::release() {
+  if (data_ != nullptr) ::munmap(const_cast<std::byte*>(data_), size_);
+  data_ = nullptr;
+  size_ = 0;
+}
+
+}  // namespace rerankd

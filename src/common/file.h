@@ -1,0 +1,40 @@
+// Reading files with errors that name the file: whole-file reads and read-only memory maps.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <span>
+#include <string>
+
+#include "common/result.h"
+
+namespace rerankd {
+
+// Reads a whole file; NotFound when it is missing, InvalidArgument when it is not a file.
+Result<std::string> read_file(const std::filesystem::path& path);
+
+// A read-only, private memory map of a whole file. Move-only; unmaps on destruction.
+// Thread-safe for concurrent reads.
+class MappedFile {
+ public:
+  static Result<MappedFile> open(const std::filesystem::path& path);
+
+  MappedFile() = default;
+  MappedFile(MappedFile&& other) noexcept;
+  MappedFile& operator=(MappedFile&& other) noexcept;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile();
+
+  std::span<const std::byte> bytes() const { return {data_, size_}; }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  void release();
+
+  const std::byte* data_ = nullptr;
+  std::size_t size_ = 0;
+  std::filesystem::path path_;
+};
+
+}  // namespace rerankd

@@ -1,0 +1,57 @@
+// The parts of a Hugging Face BERT config.json that the forward pass needs, validated.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+
+namespace rerankd::model {
+
+enum class HiddenAct {
+  kGeluErf,   // "gelu": 0.5 x (1 + erf(x / sqrt 2))
+  kGeluTanh,  // "gelu_new", "gelu_pytorch_tanh", "gelu_fast": the tanh approximation
+  kRelu,      // "relu"
+};
+
+// How a logit becomes a score, as sentence-transformers' CrossEncoder resolves it.
+enum class ScoreActivation { kIdentity, kSigmoid };
+
+struct BertConfig {
+  std::string architecture;  // "BertForSequenceClassification" or "BertModel"
+  std::int64_t vocab_size = 0;
+  std::int64_t hidden_size = 0;
+  std::int64_t num_hidden_layers = 0;
+  std::int64_t num_attention_heads = 0;
+  std::int64_t intermediate_size = 0;
+  std::int64_t max_position_embeddings = 0;
+  std::int64_t type_vocab_size = 0;
+  float layer_norm_eps = 1e-12f;
+  HiddenAct hidden_act = HiddenAct::kGeluErf;
+  std::int64_t num_labels = 1;
+  std::int64_t pad_token_id = 0;
+  ScoreActivation score_activation = ScoreActivation::kSigmoid;
+  // Which key decided score_activation, e.g. "config_sentence_transformers.json activation_fn".
+  std::string score_activation_source;
+  // True when the model was written by rerankd's random-model generator (config key
+  // "rerankd_random_weights"): its scores mean nothing and every front end says so.
+  bool random_weights = false;
+
+  std::int64_t head_size() const { return hidden_size / num_attention_heads; }
+};
+
+std::string_view hidden_act_name(HiddenAct act);
+std::string_view score_activation_name(ScoreActivation activation);
+
+// Parses config.json text. `file` names the file in error messages. Resolves
+// score_activation from the config alone (sentence_transformers.activation_fn, then
+// sbert_ce_default_activation_function, else sigmoid for one label, identity otherwise).
+Result<BertConfig> parse_bert_config(std::string_view json_text, std::string_view file);
+
+// Reads <dir>/config.json, then lets <dir>/config_sentence_transformers.json's activation_fn
+// decide the activation where config.json's own sentence_transformers key did not.
+Result<BertConfig> load_bert_config(const std::filesystem::path& dir);
+
+}  // namespace rerankd::model

@@ -1,0 +1,80 @@
+// The BERT WordPiece tokenizer, byte-for-byte compatible with Hugging Face `tokenizers`:
+// BertNormalizer -> BertPreTokenizer -> WordPiece -> pair template with truncation.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+
+namespace rerankd::text {
+
+enum class Truncation {
+  kNone,          // a pair longer than max_length is an OutOfRange error
+  kLongestFirst,  // Hugging Face `longest_first` (the default)
+  kOnlySecond,    // Hugging Face `only_second`: cut the document only
+};
+
+struct TokenizeOptions {
+  int max_length = 512;  // total tokens including [CLS] and both [SEP]
+  Truncation truncation = Truncation::kLongestFirst;
+};
+
+// One encoded pair: `[CLS] query [SEP] document [SEP]`.
+struct Encoding {
+  std::vector<std::int32_t> input_ids;
+  std::vector<std::int32_t> token_type_ids;  // 0 for [CLS] query [SEP], 1 for document [SEP]
+
+  std::size_t size() const { return input_ids.size(); }
+  void clear() {
+    input_ids.clear();
+    token_type_ids.clear();
+  }
+};
+
+struct SpecialTokenIds {
+  std::int32_t cls = -1;
+  std::int32_t sep = -1;
+  std::int32_t pad = -1;
+  std::int32_t unk = -1;
+};
+
+class TokenizerImpl;
+
+// Immutable after construction; all methods are const and thread-safe. Copies share the vocab.
+class Tokenizer {
+ public:
+  // tokenizer.json when `dir` has one, else vocab.txt (+ tokenizer_config.json if present).
+  static Result<Tokenizer> from_directory(const std::filesystem::path& dir);
+  static Result<Tokenizer> from_tokenizer_json(const std::filesystem::path& file);
+  // `tokenizer_config` may be empty: BertTokenizer defaults (lower case, strip accents).
+  static Result<Tokenizer> from_vocab_txt(const std::filesystem::path& vocab,
+                                          const std::filesystem::path& tokenizer_config);
+
+  // Encodes a pair into `out` (cleared first), reusing its capacity. InvalidArgument for
+  // invalid UTF-8 (naming which text and the byte offset); OutOfRange when the pair is longer
+  // than options.max_length and truncation is kNone.
+  Status encode_pair(std::string_view query, std::string_view document,
+                     const TokenizeOptions& options, Encoding& out) const;
+  Result<Encoding> encode_pair(std::string_view query, std::string_view document,
+                               const TokenizeOptions& options) const;
+
+  // Word-piece ids of one text without special tokens (appended to `ids`).
+  Status tokenize(std::string_view text, std::vector<std::int32_t>& ids) const;
+
+  std::string_view id_to_token(std::int32_t id) const;  // "" when out of range
+  std::int32_t vocab_size() const;
+  const SpecialTokenIds& special_ids() const;
+  // Where it came from, e.g. "tokenizer.json (WordPiece, 30522 tokens, lowercase)".
+  std::string describe() const;
+
+ private:
+  explicit Tokenizer(std::shared_ptr<const TokenizerImpl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<const TokenizerImpl> impl_;
+};
+
+}  // namespace rerankd::text

@@ -1,0 +1,1 @@
+# reference-backend logit conformance tests

@@ -1,0 +1,1 @@
+# tokenizer conformance tests (owned by the tokenizer work)
