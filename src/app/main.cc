@@ -1,1 +1,30 @@
-int main() { return 0; }
+// rerankd: rerank search results with cross-encoders.
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include <cstdio>
+
+#include "app/commands.h"
+
+namespace rerankd::app {
+
+int report_failure(const char* command, const Status& status) {
+  fmt::print(stderr, "rerankd {}: error: {}\n", command, status.to_string());
+  return 1;
+}
+
+}  // namespace rerankd::app
+
+int main(int argc, char** argv) {
+  using namespace rerankd::app;
+  CLI::App app{"rerankd: rerank search results with cross-encoders"};
+  app.require_subcommand(1);
+  CommandRunner selected;
+  add_score_command(app, selected);
+  add_rank_command(app, selected);
+  add_tokenize_command(app, selected);
+  add_info_command(app, selected);
+  add_make_model_command(app, selected);
+  CLI11_PARSE(app, argc, argv);
+  return selected ? selected() : 1;
+}

@@ -1,0 +1,120 @@
+#include "engine/reranker.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+namespace rerankd::engine {
+namespace {
+
+// max_length 0 means "what the model allows"; more than it allows is a configuration error,
+// caught here rather than as a backend failure on the first long pair.
+Result<text::TokenizeOptions> resolve_tokenize_options(const text::TokenizeOptions& requested,
+                                                       const model::BertConfig& config) {
+  text::TokenizeOptions options = requested;
+  const auto model_limit = static_cast<int>(config.max_position_embeddings);
+  if (options.max_length == 0) options.max_length = model_limit;
+  if (options.max_length < 4) {
+    return invalid_argument("max_length " + std::to_string(options.max_length) +
+                            " is too small: a pair needs at least [CLS] and two [SEP] plus a token");
+  }
+  if (options.max_length > model_limit) {
+    return invalid_argument("max_length " + std::to_string(options.max_length) +
+                            " exceeds the model's max_position_embeddings " +
+                            std::to_string(model_limit));
+  }
+  return options;
+}
+
+// Token ids index the model's embedding table; a tokenizer with more tokens than the table
+// would read past it.
+Status check_tokenizer_fits_model(const text::Tokenizer& tokenizer,
+                                  const model::BertConfig& config) {
+  if (tokenizer.vocab_size() > config.vocab_size) {
+    return failed_precondition("the tokenizer has " + std::to_string(tokenizer.vocab_size()) +
+                               " tokens but the model's vocab_size is " +
+                               std::to_string(config.vocab_size));
+  }
+  return {};
+}
+
+}  // namespace
+
+Reranker::Reranker(std::shared_ptr<const model::BertModel> model, text::Tokenizer tokenizer,
+                   std::unique_ptr<backend::Backend> backend, const EngineOptions& options)
+    : model_(std::move(model)),
+      tokenizer_(std::move(tokenizer)),
+      backend_(std::move(backend)),
+      tokenize_options_(options.tokenize),
+      max_batch_pairs_(std::max<std::size_t>(1, options.max_batch_pairs)) {}
+
+Result<std::unique_ptr<Reranker>> Reranker::open(const std::filesystem::path& model_dir,
+                                                 const EngineOptions& options) {
+  RERANKD_ASSIGN_OR_RETURN(auto model, model::BertModel::load(model_dir));
+  RERANKD_ASSIGN_OR_RETURN(auto tokenizer, text::Tokenizer::from_directory(model_dir));
+  RERANKD_RETURN_IF_ERROR(check_tokenizer_fits_model(tokenizer, model->config()));
+  RERANKD_ASSIGN_OR_RETURN(auto tokenize_options,
+                           resolve_tokenize_options(options.tokenize, model->config()));
+  RERANKD_ASSIGN_OR_RETURN(auto backend, backend::create_backend(options.backend, model));
+  EngineOptions resolved = options;
+  resolved.tokenize = tokenize_options;
+  return std::unique_ptr<Reranker>(
+      new Reranker(std::move(model), std::move(tokenizer), std::move(backend), resolved));
+}
+
+Status Reranker::tokenize(const Pair& pair, text::Encoding& out) const {
+  return tokenizer_.encode_pair(pair.query, pair.document, tokenize_options_, out);
+}
+
+Result<Scores> Reranker::score(std::span<const Pair> pairs, ScoreMode mode) {
+  Scores scores;
+  scores.num_labels = static_cast<std::size_t>(model_->config().num_labels);
+  scores.values.reserve(pairs.size() * scores.num_labels);
+
+  // Tokenize everything first so a bad pair fails the call before any compute is spent.
+  std::vector<text::Encoding> encodings(pairs.size());
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    const Status status = tokenize(pairs[i], encodings[i]);
+    if (!status.ok()) return status.with_context("pair " + std::to_string(i));
+  }
+
+  backend::PackedBatch batch;
+  for (std::size_t begin = 0; begin < pairs.size(); begin += max_batch_pairs_) {
+    const std::size_t end = std::min(pairs.size(), begin + max_batch_pairs_);
+    batch.clear();
+    for (std::size_t i = begin; i < end; ++i) batch.add(encodings[i].input_ids, encodings[i].token_type_ids);
+    RERANKD_ASSIGN_OR_RETURN(const auto logits, backend_->run(batch));
+    if (logits.size() != batch.num_pairs() * scores.num_labels) {
+      return internal_error("backend returned " + std::to_string(logits.size()) +
+                            " logits for " + std::to_string(batch.num_pairs()) + " pairs");
+    }
+    scores.values.insert(scores.values.end(), logits.begin(), logits.end());
+  }
+  if (mode == ScoreMode::kActivated) {
+    apply_score_activation(model_->config().score_activation, scores.values);
+  }
+  return scores;
+}
+
+Result<std::vector<RankedDocument>> Reranker::rank(std::string_view query,
+                                                   std::span<const std::string_view> documents,
+                                                   std::size_t top_k, ScoreMode mode) {
+  if (model_->config().num_labels != 1) {
+    return failed_precondition("ranking needs a model with one label; this one has " +
+                               std::to_string(model_->config().num_labels));
+  }
+  std::vector<Pair> pairs;
+  pairs.reserve(documents.size());
+  for (const auto document : documents) pairs.push_back({query, document});
+  RERANKD_ASSIGN_OR_RETURN(const Scores scores, score(pairs, mode));
+
+  std::vector<RankedDocument> ranked(documents.size());
+  for (std::size_t i = 0; i < ranked.size(); ++i) ranked[i] = {i, scores.values[i]};
+  // Stable, so equal scores keep input order: the same answer every run.
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const RankedDocument& a, const RankedDocument& b) { return a.score > b.score; });
+  if (top_k > 0 && top_k < ranked.size()) ranked.resize(top_k);
+  return ranked;
+}
+
+}  // namespace rerankd::engine
