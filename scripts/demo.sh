@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Builds rerankd and ranks a demo query's passages. Uses cross-encoder/ms-marco-MiniLM-L-6-v2
+# from the Hugging Face cache when it is there; otherwise a deterministic RANDOM-WEIGHT demo
+# model that rerankd generates (its scores are noise, and rerankd says so loudly).
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+"$repo_root/scripts/install-deps.sh"
+cd "$repo_root"
+cmake --preset release -DRERANKD_DATA_DIR="$RERANKD_DATA_DIR" >/dev/null
+cmake --build --preset release -j "$jobs" --target rerankd
+rerankd="$repo_root/build/release/bin/rerankd"
+
+model=cross-encoder/ms-marco-MiniLM-L-6-v2
+if ! "$rerankd" info --model "$model" >/dev/null 2>&1; then
+  model="$repo_root/build/release/demo-model"
+  echo "demo: $model isn't cached here; using a generated random-weight model" >&2
+  [[ -f "$model/config.json" ]] ||
+    "$rerankd" make-model --out "$model" --tokenizer-dir "$RERANKD_DATA_DIR/bert-base-uncased"
+fi
+
+query="how do vaccines train the immune system"
+echo "query: $query"
+"$rerankd" rank --model "$model" --query "$query" \
+  --documents "$repo_root/examples/vaccine_passages.txt" "$@"
