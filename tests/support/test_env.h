@@ -1,4 +1,5 @@
-// Paths tests need, from the environment CTest sets (tests/CMakeLists.txt).
+// Paths tests need: built in by tests/support/CMakeLists.txt, each overridable by the
+// environment variable named below.
 #pragma once
 
 #include <filesystem>
