@@ -1,0 +1,140 @@
+// Loading errors and the public Tokenizer API on small hand-made tokenizer files.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+
+#include "support/test_env.h"
+#include "text/tokenizer.h"
+
+namespace rerankd::text {
+namespace {
+
+namespace fs = std::filesystem;
+
+void write(const fs::path& path, const std::string& content) {
+  std::ofstream(path, std::ios::binary) << content;
+}
+
+const char* const kVocab = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\nworld\n##s\n,\n";
+
+std::string tokenizer_json(const std::string& model_type, const std::string& normalizer_type) {
+  return R"({"version":"1.0","added_tokens":[
+    {"id":3,"content":"[SEP]","single_word":false,"lstrip":false,"rstrip":false,"normalized":false,"special":true}],
+   "normalizer":{"type":")" +
+         normalizer_type + R"(","clean_text":true,"handle_chinese_chars":true,
+     "strip_accents":null,"lowercase":true},
+   "pre_tokenizer":{"type":"BertPreTokenizer"},
+   "post_processor":{"type":"BertProcessing","sep":["[SEP]",3],"cls":["[CLS]",2]},
+   "model":{"type":")" +
+         model_type + R"(","unk_token":"[UNK]","continuing_subword_prefix":"##",
+     "max_input_chars_per_word":100,
+     "vocab":{"[PAD]":0,"[UNK]":1,"[CLS]":2,"[SEP]":3,"hello":4,"world":5,"##s":6}}})";
+}
+
+class TokenizerLoading : public ::testing::Test {
+ protected:
+  fs::path dir_ = rerankd::testing::make_temp_dir("text-loading");
+};
+
+TEST_F(TokenizerLoading, MissingFileIsNotFound) {
+  const auto result = Tokenizer::from_tokenizer_json(dir_ / "tokenizer.json");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(result.status().message().find("tokenizer.json"), std::string::npos);
+  EXPECT_EQ(Tokenizer::from_directory(dir_).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(TokenizerLoading, BadJsonNamesTheFile) {
+  write(dir_ / "tokenizer.json", "{\"model\": ");
+  const auto result = Tokenizer::from_tokenizer_json(dir_ / "tokenizer.json");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(result.status().message().find("tokenizer.json: invalid JSON"), std::string::npos)
+      << result.status().message();
+}
+
+TEST_F(TokenizerLoading, UnsupportedModelTypeIsNamed) {
+  write(dir_ / "tokenizer.json", tokenizer_json("BPE", "BertNormalizer"));
+  const auto result = Tokenizer::from_tokenizer_json(dir_ / "tokenizer.json");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(result.status().message().find("model type 'BPE'"), std::string::npos)
+      << result.status().message();
+}
+
+TEST_F(TokenizerLoading, UnsupportedNormalizerIsNamed) {
+  write(dir_ / "tokenizer.json", tokenizer_json("WordPiece", "NFKC"));
+  const auto result = Tokenizer::from_tokenizer_json(dir_ / "tokenizer.json");
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.status().message().find("normalizer type 'NFKC'"), std::string::npos)
+      << result.status().message();
+}
+
+TEST_F(TokenizerLoading, SmallTokenizerJsonEncodesPairs) {
+  write(dir_ / "tokenizer.json", tokenizer_json("WordPiece", "BertNormalizer"));
+  const auto tokenizer = Tokenizer::from_directory(dir_);
+  ASSERT_TRUE(tokenizer.ok()) << tokenizer.status().to_string();
+  const auto encoding = tokenizer->encode_pair("Hello", "worlds[SEP]", {});
+  ASSERT_TRUE(encoding.ok());
+  EXPECT_EQ(encoding->input_ids, (std::vector<std::int32_t>{2, 4, 3, 5, 6, 3, 3}));
+  EXPECT_EQ(encoding->token_type_ids, (std::vector<std::int32_t>{0, 0, 0, 1, 1, 1, 1}));
+  EXPECT_EQ(tokenizer->special_ids().cls, 2);
+  EXPECT_EQ(tokenizer->special_ids().sep, 3);
+  EXPECT_EQ(tokenizer->special_ids().unk, 1);
+  EXPECT_EQ(tokenizer->id_to_token(5), "world");
+  EXPECT_EQ(tokenizer->id_to_token(99), "");
+}
+
+TEST_F(TokenizerLoading, VocabTxtWithoutConfigUsesBertDefaults) {
+  write(dir_ / "vocab.txt", kVocab);
+  const auto tokenizer = Tokenizer::from_directory(dir_);
+  ASSERT_TRUE(tokenizer.ok()) << tokenizer.status().to_string();
+  EXPECT_EQ(tokenizer->vocab_size(), 9);
+  std::vector<std::int32_t> ids;
+  ASSERT_TRUE(tokenizer->tokenize("H\xC3\xA9llo, WORLDS [MASK] x", ids).ok());
+  EXPECT_EQ(ids, (std::vector<std::int32_t>{5, 8, 6, 7, 4, 1}));  // lowercased, accent stripped
+}
+
+TEST_F(TokenizerLoading, VocabTxtHonoursTokenizerConfig) {
+  write(dir_ / "vocab.txt", kVocab);
+  write(dir_ / "tokenizer_config.json", R"({"do_lower_case": false})");
+  const auto tokenizer = Tokenizer::from_directory(dir_);
+  ASSERT_TRUE(tokenizer.ok()) << tokenizer.status().to_string();
+  std::vector<std::int32_t> ids;
+  ASSERT_TRUE(tokenizer->tokenize("Hello hello", ids).ok());
+  EXPECT_EQ(ids, (std::vector<std::int32_t>{1, 5}));  // case kept: "Hello" is unknown
+}
+
+TEST_F(TokenizerLoading, InvalidUtf8NamesTheTextAndOffset) {
+  write(dir_ / "vocab.txt", kVocab);
+  const auto tokenizer = Tokenizer::from_directory(dir_);
+  ASSERT_TRUE(tokenizer.ok());
+  auto result = tokenizer->encode_pair("hello", "wor\xFFld", {});
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(result.status().message().find("document"), std::string::npos);
+  EXPECT_NE(result.status().message().find("byte offset 3"), std::string::npos);
+  result = tokenizer->encode_pair("\xC3", "world", {});
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.status().message().find("query"), std::string::npos);
+}
+
+TEST_F(TokenizerLoading, TruncationNoneAndTinyMaxLength) {
+  write(dir_ / "vocab.txt", kVocab);
+  const auto tokenizer = Tokenizer::from_directory(dir_);
+  ASSERT_TRUE(tokenizer.ok());
+  TokenizeOptions options;
+  options.max_length = 5;
+  options.truncation = Truncation::kNone;
+  auto result = tokenizer->encode_pair("hello world", "hello", options);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kOutOfRange);
+  options.max_length = 2;
+  result = tokenizer->encode_pair("hello", "world", options);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace rerankd::text
