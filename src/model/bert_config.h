@@ -50,8 +50,10 @@ std::string_view score_activation_name(ScoreActivation activation);
 // sbert_ce_default_activation_function, else sigmoid for one label, identity otherwise).
 Result<BertConfig> parse_bert_config(std::string_view json_text, std::string_view file);
 
-// Reads <dir>/config.json, then lets <dir>/config_sentence_transformers.json's activation_fn
-// decide the activation where config.json's own sentence_transformers key did not.
+// Reads <dir>/config.json, then lets <dir>/config_sentence_transformers.json's activation_fn,
+// when present and not null, decide the activation, even over config.json's keys: installed
+// sentence-transformers 6.2.0 reads that file first (cross_encoder/model.py,
+// CrossEncoder._parse_model_config) and consults config.json only when it named none.
 Result<BertConfig> load_bert_config(const std::filesystem::path& dir);
 
 }  // namespace rerankd::model

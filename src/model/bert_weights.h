@@ -1,5 +1,6 @@
-// The tensors of a BERT sequence classifier, named as in Hugging Face's BertForSequenceClassification.
-// Linear weights are [out_features, in_features] as PyTorch stores them.
+// The tensors of a BERT sequence classifier, named as in Hugging Face's
+// BertForSequenceClassification. Linear weights are [out_features, in_features] as PyTorch stores
+// them.
 #pragma once
 
 #include <vector>
@@ -19,14 +20,14 @@ struct LayerNormWeights {
 };
 
 struct EncoderLayerWeights {
-  LinearWeights query;             // attention.self.query
-  LinearWeights key;               // attention.self.key
-  LinearWeights value;             // attention.self.value
-  LinearWeights attention_output;  // attention.output.dense
-  LayerNormWeights attention_norm; // attention.output.LayerNorm
-  LinearWeights intermediate;      // intermediate.dense
-  LinearWeights output;            // output.dense
-  LayerNormWeights output_norm;    // output.LayerNorm
+  LinearWeights query;              // attention.self.query
+  LinearWeights key;                // attention.self.key
+  LinearWeights value;              // attention.self.value
+  LinearWeights attention_output;   // attention.output.dense
+  LayerNormWeights attention_norm;  // attention.output.LayerNorm
+  LinearWeights intermediate;       // intermediate.dense
+  LinearWeights output;             // output.dense
+  LayerNormWeights output_norm;     // output.LayerNorm
 };
 
 struct BertWeights {

@@ -19,8 +19,8 @@ struct RandomModelSpec {
   BertConfig config = minilm_l6_h384_config();
   std::uint64_t seed = 20251223;
   StoredDtype dtype = StoredDtype::kF32;
-  int shards = 1;                // >1 writes model-0000k-of-0000n.safetensors + index
-  bool bert_prefix = true;       // tensor names "bert.embeddings..." as HF saves them
+  int shards = 1;           // >1 writes model-0000k-of-0000n.safetensors + index
+  bool bert_prefix = true;  // tensor names "bert.embeddings..." as HF saves them
   // Folder whose tokenizer.json / vocab.txt / tokenizer_config.json / special_tokens_map.json
   // are copied next to the weights (usually ../shared/data/bert-base-uncased).
   std::filesystem::path tokenizer_dir;
