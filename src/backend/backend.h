@@ -30,9 +30,10 @@ class Backend {
  public:
   virtual ~Backend() = default;
 
-  // One row of num_labels logits per pair, row-major, in batch order. Token ids are trusted
-  // to be in range (the tokenizer made them) but a backend rejects a batch whose pair is longer
-  // than the model's max positions with OutOfRange.
+  // One row of num_labels logits per pair, row-major, in batch order. A pair's logits do not
+  // depend on the other pairs in the batch. Rejects the whole batch with OutOfRange when a pair
+  // is longer than the model's max positions, and with InvalidArgument when the batch is
+  // malformed, a pair is empty, or a token (type) id is outside the model's tables.
   virtual Result<std::vector<float>> run(const PackedBatch& batch) = 0;
 
   virtual BackendInfo info() const = 0;

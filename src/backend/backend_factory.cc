@@ -1,1 +1,33 @@
-// placeholder: being written
+// create_backend / available_backends: the one place that knows which backends this build has.
+#include <string>
+
+#include "backend/backend.h"
+#include "backend/reference/reference_backend.h"
+
+namespace rerankd::backend {
+namespace {
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& name : names) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> available_backends() { return {"reference"}; }
+
+Result<std::unique_ptr<Backend>> create_backend(const BackendOptions& options,
+                                                std::shared_ptr<const model::BertModel> model) {
+  if (options.name == "reference") {
+    if (options.dtype != "fp32") {
+      return unimplemented("backend 'reference' has no dtype '" + options.dtype +
+                           "'; available: fp32");
+    }
+    return reference::ReferenceBackend::create(std::move(model), options.threads);
+  }
+  return unimplemented("backend '" + options.name +
+                       "' is not built; available: " + joined(available_backends()));
+}
+
+}  // namespace rerankd::backend

@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""Expected logits of the conformance model, computed by Hugging Face transformers.
+
+Writes tests/fixtures/logits/minilm_l6_random.jsonl for tests/conformance/reference_logits_test.cc:
+
+  line 1: a header object ("kind": "header") with the sha256 of the model's model.safetensors,
+          the library versions, and how well eager and SDPA attention agreed;
+  then one object per pair: source ("msmarco", "hard_case" or "odd"), index (the line number
+          in its source file, 0-based, or the position in the odd-pairs list), query, document,
+          input_ids ([CLS] query [SEP] document [SEP], truncated longest-first to 512),
+          first_segment_length (how many leading tokens have token type 0) and logit.
+
+The model is the directory `rerankd make-model` writes (MiniLM-L6-H384 shape, real vocab,
+seeded random weights). Everything runs in fp32 on the CPU, with dropout off (eval mode).
+
+Usage:
+  build/release/bin/rerankd make-model --out /tmp/minilm-l6-random \\
+      --tokenizer-dir ../shared/data/bert-base-uncased
+  python3 tools/make_logit_fixtures.py --model-dir /tmp/minilm-l6-random
+"""
+
+import argparse
+import hashlib
+import json
+import pathlib
+import sys
+
+import torch
+import transformers
+from transformers import AutoTokenizer, BertForSequenceClassification
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+MAX_LENGTH = 512
+BATCH_SIZE = 16
+# MS MARCO sample lines taken: every 37th of the 12,000 (37 is prime to the 20 candidates per
+# query, so the sample covers every BM25 rank, not just rank 1).
+MSMARCO_STRIDE = 37
+MSMARCO_COUNT = 300
+
+# Odd pairs always included, whether or not the tokenizer's hard cases exist.
+ODD_PAIRS = [
+    ("", ""),
+    ("", "a document with an empty query"),
+    ("a query with an empty document", ""),
+    ("東京の天気は？", "今日の東京は晴れ、最高気温は25度です。北京和上海也很热。"),
+    ("emoji 🙂🚀", "👩‍👩‍👧‍👦 family 🇫🇷 flag and ❤️ heart"),
+    ("Café CRÈME brûlée", "naïve façade — “smart quotes” and ﬁ ligature"),
+    ("what is \u00a0non-breaking\u200bspace", "tabs\tand\nnewlines\r\nand  double  spaces"),
+    ("pneumonoultramicroscopicsilicovolcanoconiosis", "x" * 150),
+    ("mojibake â¦ Ã©", "the passage keeps â€™ and Ã© as MS MARCO does"),
+    ("punctuation!!!???", "...,;:'\"()[]{}<>@#$%^&*-_=+|\\/~`"),
+    ("long query " * 300, "short document"),
+    ("short query", "a very long passage about many things " * 120),
+    ("numbers 3.14159 and 1,000,000", "0x1F 1e-12 ½ ² ⅔ 𝟙𝟚𝟛"),
+]
+
+
+def sha256_of(path: pathlib.Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def msmarco_pairs(data_dir: pathlib.Path):
+    path = data_dir / "msmarco" / "dev_small_bm25top20_600q.tsv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    for index in range(0, MSMARCO_STRIDE * MSMARCO_COUNT, MSMARCO_STRIDE):
+        # qid, pid, bm25_rank, label, query, passage (msmarco/README.md)
+        fields = lines[index].split("\t")
+        yield {"source": "msmarco", "index": index, "query": fields[4], "document": fields[5]}
+
+
+def hard_case_pairs(path: pathlib.Path):
+    if not path.exists():
+        print(f"note: {path} does not exist; only the built-in odd pairs are used", file=sys.stderr)
+        return
+    # split("\n"), not splitlines(): the cases contain U+0085 and U+2028, which splitlines()
+    # also treats as line ends.
+    for index, line in enumerate(path.read_text(encoding="utf-8").split("\n")):
+        if not line.strip():
+            continue
+        case = json.loads(line)
+        if "query" in case and "document" in case:
+            yield {"source": "hard_case", "index": index, "query": case["query"],
+                   "document": case["document"]}
+
+
+def first_segment_length(type_ids):
+    """token_type_ids are always 0 for `[CLS] query [SEP]` and 1 for `document [SEP]`, so the
+    fixture stores only how many 0s lead (a query may itself contain the text "[SEP]", so the
+    split cannot be found from the ids)."""
+    n = type_ids.count(0)
+    assert type_ids == [0] * n + [1] * (len(type_ids) - n), type_ids
+    return n
+
+
+def logits_of(model, encodings, pad_id):
+    """Runs the pairs padded into batches, so the attention mask path of HF is exercised."""
+    out = []
+    for start in range(0, len(encodings), BATCH_SIZE):
+        chunk = encodings[start:start + BATCH_SIZE]
+        width = max(len(e["input_ids"]) for e in chunk)
+        ids = torch.full((len(chunk), width), pad_id, dtype=torch.long)
+        types = torch.zeros((len(chunk), width), dtype=torch.long)
+        mask = torch.zeros((len(chunk), width), dtype=torch.long)
+        for row, e in enumerate(chunk):
+            n = len(e["input_ids"])
+            ids[row, :n] = torch.tensor(e["input_ids"])
+            types[row, :n] = torch.tensor(e["token_type_ids"])
+            mask[row, :n] = 1
+        with torch.no_grad():
+            logits = model(input_ids=ids, token_type_ids=types, attention_mask=mask).logits
+        out.extend(logits[:, 0].tolist())
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model-dir", required=True, type=pathlib.Path,
+                        help="directory written by `rerankd make-model`")
+    parser.add_argument("--data-dir", type=pathlib.Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument("--hard-cases", type=pathlib.Path,
+                        default=REPO / "tests" / "fixtures" / "tokenizer" / "hard_cases.jsonl")
+    parser.add_argument("--out", type=pathlib.Path,
+                        default=REPO / "tests" / "fixtures" / "logits" / "minilm_l6_random.jsonl")
+    args = parser.parse_args()
+
+    torch.manual_seed(0)
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    tokenizer = AutoTokenizer.from_pretrained(args.model_dir)
+    models = {
+        impl: BertForSequenceClassification.from_pretrained(
+            args.model_dir, attn_implementation=impl, dtype=torch.float32).eval()
+        for impl in ("eager", "sdpa")
+    }
+    assert models["eager"].config.num_labels == 1, "the fixture format holds one logit per pair"
+
+    pairs = list(msmarco_pairs(args.data_dir))
+    pairs += list(hard_case_pairs(args.hard_cases))
+    pairs += [{"source": "odd", "index": i, "query": q, "document": d}
+              for i, (q, d) in enumerate(ODD_PAIRS)]
+
+    # Batched form (lists of queries and documents), as sentence-transformers' CrossEncoder
+    # calls it. The one-pair form tokenizer(q, "") is different: transformers drops a falsy
+    # text_pair, so an empty document gives [CLS] q [SEP] instead of [CLS] q [SEP] [SEP] (which
+    # is what the batched form and the `tokenizers` library's encode(q, "") give).
+    batch = tokenizer([p["query"] for p in pairs], [p["document"] for p in pairs],
+                      truncation=True, max_length=MAX_LENGTH)
+    encodings = []
+    for ids, type_ids in zip(batch["input_ids"], batch["token_type_ids"]):
+        first_segment_length(type_ids)
+        encodings.append({"input_ids": ids, "token_type_ids": type_ids})
+
+    eager = logits_of(models["eager"], encodings, tokenizer.pad_token_id)
+    sdpa = logits_of(models["sdpa"], encodings, tokenizer.pad_token_id)
+    eager_vs_sdpa = max(abs(a - b) for a, b in zip(eager, sdpa))
+    print(f"{len(pairs)} pairs; eager vs sdpa max |diff| = {eager_vs_sdpa:.3g}", file=sys.stderr)
+    # Both are fp32 with different summation orders; they must agree well inside the 1e-4 the
+    # C++ test allows, or the fixture's "truth" is itself too uncertain to test against.
+    if eager_vs_sdpa > 2e-5:
+        sys.exit(f"eager and sdpa attention disagree by {eager_vs_sdpa}; not writing a fixture")
+
+    header = {
+        "kind": "header",
+        "model": "rerankd make-model (default seed and shape)",
+        "model_sha256": sha256_of(args.model_dir / "model.safetensors"),
+        "generator": "tools/make_logit_fixtures.py",
+        "transformers": transformers.__version__,
+        "torch": torch.__version__,
+        "max_length": MAX_LENGTH,
+        "truncation": "longest_first",
+        "attention": "eager (sdpa agreed)",
+        "eager_vs_sdpa_max_abs_diff": eager_vs_sdpa,
+        "num_pairs": len(pairs),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with open(args.out, "w", encoding="utf-8") as f:
+        f.write(json.dumps(header) + "\n")
+        for pair, enc, logit in zip(pairs, encodings, eager):
+            row = dict(pair, input_ids=enc["input_ids"],
+                       first_segment_length=first_segment_length(enc["token_type_ids"]),
+                       logit=logit)
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(f"wrote {args.out} ({args.out.stat().st_size} bytes)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
