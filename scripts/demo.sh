@@ -12,8 +12,8 @@ rerankd="$repo_root/build/release/bin/rerankd"
 
 model=cross-encoder/ms-marco-MiniLM-L-6-v2
 if ! "$rerankd" info --model "$model" >/dev/null 2>&1; then
+  echo "demo: $model isn't in the Hugging Face cache here; using a generated random-weight model" >&2
   model="$repo_root/build/release/demo-model"
-  echo "demo: $model isn't cached here; using a generated random-weight model" >&2
   [[ -f "$model/config.json" ]] ||
     "$rerankd" make-model --out "$model" --tokenizer-dir "$RERANKD_DATA_DIR/bert-base-uncased"
 fi
