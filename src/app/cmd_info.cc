@@ -1,6 +1,5 @@
 // rerankd info: what was loaded — model shape, checkpoint, activation, tokenizer, backend.
 #include <CLI/CLI.hpp>
-
 #include <memory>
 
 #include "app/commands.h"

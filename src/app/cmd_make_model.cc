@@ -1,9 +1,9 @@
 // rerankd make-model: write a deterministic random-weight cross-encoder as a Hugging Face
 // directory — the conformance model of the tests and the demo model when no trained one is
 // cached. Its config marks it, and every command that loads it warns loudly.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <CLI/CLI.hpp>
 #include <memory>
 
 #include "app/commands.h"
@@ -52,8 +52,9 @@ void add_make_model_command(CLI::App& app, CommandRunner& selected) {
   auto* command = app.add_subcommand(
       "make-model", "Write a deterministic random-weight BERT cross-encoder (tests, demo)");
   command->add_option("--out,-o", flags->out, "Directory to write")->required();
-  command->add_option("--tokenizer-dir", flags->tokenizer_dir,
-                      "Folder whose tokenizer.json / vocab.txt are copied beside the weights")
+  command
+      ->add_option("--tokenizer-dir", flags->tokenizer_dir,
+                   "Folder whose tokenizer.json / vocab.txt are copied beside the weights")
       ->check(CLI::ExistingDirectory);
   command->add_option("--seed", flags->seed, "Generator seed")->capture_default_str();
   command->add_option("--dtype", flags->dtype, "Stored tensor type: f32, f16 or bf16")

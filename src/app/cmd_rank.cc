@@ -1,7 +1,7 @@
 // rerankd rank: score a query against a list of documents and print them best first.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <CLI/CLI.hpp>
 #include <memory>
 
 #include "app/commands.h"
@@ -31,7 +31,7 @@ std::string preview(const std::string& document) {
   return document.substr(0, cut) + "...";
 }
 
-std::string format_table(const std::vector<engine::RankedDocument>& ranked,
+std::string format_table(const std::vector<engine::RankedIndex>& ranked,
                          const std::vector<std::string>& documents) {
   std::string out = fmt::format("{:>4}  {:>10}  {:>5}  {}\n", "rank", "score", "index", "document");
   for (std::size_t i = 0; i < ranked.size(); ++i) {
@@ -41,7 +41,7 @@ std::string format_table(const std::vector<engine::RankedDocument>& ranked,
   return out;
 }
 
-std::string format_json_lines(const std::vector<engine::RankedDocument>& ranked,
+std::string format_json_lines(const std::vector<engine::RankedIndex>& ranked,
                               const std::vector<std::string>& documents) {
   std::string out;
   for (std::size_t i = 0; i < ranked.size(); ++i) {
@@ -67,8 +67,8 @@ int run_rank(const RankFlags& flags) {
   const auto mode = flags.raw_scores ? engine::ScoreMode::kRaw : engine::ScoreMode::kActivated;
   const auto ranked = (*reranker)->rank(flags.query, views, flags.top_k, mode);
   if (!ranked.ok()) return report_failure("rank", ranked.status());
-  const auto out = flags.json ? format_json_lines(*ranked, *documents)
-                              : format_table(*ranked, *documents);
+  const auto out =
+      flags.json ? format_json_lines(*ranked, *documents) : format_table(*ranked, *documents);
   const Status written = write_output("", out);
   return written.ok() ? 0 : report_failure("rank", written);
 }
@@ -80,8 +80,9 @@ void add_rank_command(CLI::App& app, CommandRunner& selected) {
   auto* command = app.add_subcommand("rank", "Rank documents for one query, best first");
   add_engine_flags(*command, flags->engine);
   command->add_option("--query,-q", flags->query, "The query text")->required();
-  command->add_option("--documents,-d", flags->documents,
-                      "One document per line (plain text, or .jsonl strings / {\"text\"})")
+  command
+      ->add_option("--documents,-d", flags->documents,
+                   "One document per line (plain text, or .jsonl strings / {\"text\"})")
       ->required();
   command->add_option("--top-k,-k", flags->top_k, "Print only the best K (0 = all)");
   command->add_flag("--raw-scores", flags->raw_scores, "Raw logits instead of activated scores");

@@ -1,6 +1,5 @@
 // rerankd score: one JSON line {"score": ...} per input pair, in input order.
 #include <CLI/CLI.hpp>
-
 #include <memory>
 
 #include "app/commands.h"
@@ -48,8 +47,8 @@ Status name_input_line(const Status& status, const std::vector<InputPair>& pairs
   const auto colon = message.find(':');
   const auto index = std::stoul(message.substr(prefix.size(), colon - prefix.size()));
   if (index >= pairs.size()) return status;
-  return Status(status.code(), input + " line " + std::to_string(pairs[index].line) +
-                                   message.substr(colon));
+  return Status(status.code(),
+                input + " line " + std::to_string(pairs[index].line) + message.substr(colon));
 }
 
 int run_score(const ScoreFlags& flags) {
@@ -75,9 +74,10 @@ int run_score(const ScoreFlags& flags) {
 
 void add_score_command(CLI::App& app, CommandRunner& selected) {
   auto flags = std::make_shared<ScoreFlags>();
-  auto* command = app.add_subcommand(
-      "score", "Score (query, document) pairs: JSONL {\"query\",\"document\"} or TSV in, "
-               "one {\"score\"} line per pair out");
+  auto* command =
+      app.add_subcommand("score",
+                         "Score (query, document) pairs: JSONL {\"query\",\"document\"} or TSV in, "
+                         "one {\"score\"} line per pair out");
   add_engine_flags(*command, flags->engine);
   command->add_option("--input,-i", flags->input, "Pairs file (.jsonl or .tsv; - for stdin)")
       ->required();

@@ -1,6 +1,5 @@
 // rerankd tokenize: one JSON line {"input_ids": [...], "token_type_ids": [...]} per pair.
 #include <CLI/CLI.hpp>
-
 #include <memory>
 
 #include "app/commands.h"

@@ -1,8 +1,8 @@
 #include "app/engine_flags.h"
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 
 #include "model/model_dir.h"
@@ -17,16 +17,18 @@ Result<text::Truncation> parse_truncation(const std::string& name) {
 }
 
 void add_engine_flags(CLI::App& command, EngineFlags& flags) {
-  command.add_option("--model,-m", flags.model,
-                     "Model directory, or a Hugging Face id found in the local cache")
+  command
+      .add_option("--model,-m", flags.model,
+                  "Model directory, or a Hugging Face id found in the local cache")
       ->required();
   command.add_option("--backend", flags.backend, "Compute backend")->capture_default_str();
   command.add_option("--dtype", flags.dtype, "Weights and activations type")->capture_default_str();
   command.add_option("--threads", flags.threads, "CPU threads (0 = all cores)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  command.add_option("--max-length", flags.max_length,
-                     "Tokens per pair including specials (0 = the model's limit)")
+  command
+      .add_option("--max-length", flags.max_length,
+                  "Tokens per pair including specials (0 = the model's limit)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   command.add_option("--truncation", flags.truncation, "longest_first, only_second or none")

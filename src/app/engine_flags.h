@@ -15,11 +15,11 @@ class App;
 namespace rerankd::app {
 
 struct EngineFlags {
-  std::string model;                      // a directory or a hub id in the local cache
+  std::string model;  // a directory or a hub id in the local cache
   std::string backend = "reference";
   std::string dtype = "fp32";
-  int threads = 0;                        // 0 = all cores
-  int max_length = 0;                     // 0 = the model's max positions
+  int threads = 0;     // 0 = all cores
+  int max_length = 0;  // 0 = the model's max positions
   std::string truncation = "longest_first";
   int batch_size = 32;
 };

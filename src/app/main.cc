@@ -1,7 +1,7 @@
 // rerankd: rerank search results with cross-encoders.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 
 #include "app/commands.h"

@@ -31,8 +31,8 @@ Status write_output(const std::filesystem::path& path, const std::string& conten
   std::filesystem::rename(partial, path, error);
   if (error) {
     std::filesystem::remove(partial);
-    return internal_error(path.string() + ": cannot rename the finished output into place: " +
-                          error.message());
+    return internal_error(path.string() +
+                          ": cannot rename the finished output into place: " + error.message());
   }
   return {};
 }

@@ -24,14 +24,20 @@ bool is_blank(std::string_view line) {
 std::string_view json_type_name(simdjson::dom::element_type type) {
   using simdjson::dom::element_type;
   switch (type) {
-    case element_type::ARRAY: return "an array";
-    case element_type::OBJECT: return "an object";
+    case element_type::ARRAY:
+      return "an array";
+    case element_type::OBJECT:
+      return "an object";
     case element_type::INT64:
     case element_type::UINT64:
-    case element_type::DOUBLE: return "a number";
-    case element_type::STRING: return "a string";
-    case element_type::BOOL: return "a boolean";
-    case element_type::NULL_VALUE: return "null";
+    case element_type::DOUBLE:
+      return "a number";
+    case element_type::STRING:
+      return "a string";
+    case element_type::BOOL:
+      return "a boolean";
+    case element_type::NULL_VALUE:
+      return "null";
   }
   return "something else";
 }
@@ -107,7 +113,8 @@ Result<std::vector<InputPair>> parse_pairs(const std::string& text, PairFormat f
     begin = end + 1;
     ++line_number;
     if (is_blank(line)) continue;
-    auto pair = format == PairFormat::kJsonl ? parse_jsonl_line(parser, line) : parse_tsv_line(line);
+    auto pair =
+        format == PairFormat::kJsonl ? parse_jsonl_line(parser, line) : parse_tsv_line(line);
     if (!pair.ok()) return line_error(source, line_number, pair.status().message());
     pair->line = line_number;
     pairs.push_back(std::move(pair).value());

@@ -12,7 +12,7 @@ namespace rerankd {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : state_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : state_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(state_).ok() && "a Result holding a Status must hold an error");
   }
@@ -41,8 +41,8 @@ class [[nodiscard]] Result {
 }  // namespace rerankd
 
 // Declares `lhs` from the value of `expr`, or returns its Status from the enclosing function.
-#define RERANKD_ASSIGN_OR_RETURN(lhs, expr)                             \
-  auto RERANKD_CONCAT(rerankd_result_, __LINE__) = (expr);              \
-  if (!RERANKD_CONCAT(rerankd_result_, __LINE__).ok())                  \
+#define RERANKD_ASSIGN_OR_RETURN(lhs, expr)                               \
+  auto RERANKD_CONCAT(rerankd_result_, __LINE__) = (expr);                \
+  if (!RERANKD_CONCAT(rerankd_result_, __LINE__).ok())                    \
     return std::move(RERANKD_CONCAT(rerankd_result_, __LINE__)).status(); \
   lhs = std::move(RERANKD_CONCAT(rerankd_result_, __LINE__)).value()

@@ -13,16 +13,16 @@ namespace rerankd {
 
 enum class StatusCode {
   kOk,
-  kInvalidArgument,   // the caller sent something malformed (bad JSON, bad UTF-8, bad flag)
-  kNotFound,          // a file, tensor or model that should exist does not
-  kDataLoss,          // a file exists but is truncated or corrupt
-  kFailedPrecondition,// the input is well formed but unusable here (unknown architecture)
-  kOutOfRange,        // a value is too large (pair longer than the model allows)
-  kUnimplemented,     // a backend or dtype that was not built
-  kResourceExhausted, // a queue or buffer is full
-  kUnavailable,       // not ready or shutting down
-  kDeadlineExceeded,  // a deadline passed
-  kInternal,          // a bug or an unexpected library failure
+  kInvalidArgument,     // the caller sent something malformed (bad JSON, bad UTF-8, bad flag)
+  kNotFound,            // a file, tensor or model that should exist does not
+  kDataLoss,            // a file exists but is truncated or corrupt
+  kFailedPrecondition,  // the input is well formed but unusable here (unknown architecture)
+  kOutOfRange,          // a value is too large (pair longer than the model allows)
+  kUnimplemented,       // a backend or dtype that was not built
+  kResourceExhausted,   // a queue or buffer is full
+  kUnavailable,         // not ready or shutting down
+  kDeadlineExceeded,    // a deadline passed
+  kInternal,            // a bug or an unexpected library failure
 };
 
 // The lower-case name of a code, e.g. "invalid_argument"; used in messages and error bodies.
@@ -74,8 +74,8 @@ inline Status internal_error(std::string message) {
 #define RERANKD_CONCAT(a, b) RERANKD_CONCAT_INNER(a, b)
 
 // Returns the Status from the enclosing function when `expr` is not ok.
-#define RERANKD_RETURN_IF_ERROR(expr)               \
-  do {                                              \
-    ::rerankd::Status rerankd_status_ = (expr);     \
+#define RERANKD_RETURN_IF_ERROR(expr)                  \
+  do {                                                 \
+    ::rerankd::Status rerankd_status_ = (expr);        \
     if (!rerankd_status_.ok()) return rerankd_status_; \
   } while (false)

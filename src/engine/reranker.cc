@@ -15,8 +15,9 @@ Result<text::TokenizeOptions> resolve_tokenize_options(const text::TokenizeOptio
   const auto model_limit = static_cast<int>(config.max_position_embeddings);
   if (options.max_length == 0) options.max_length = model_limit;
   if (options.max_length < 4) {
-    return invalid_argument("max_length " + std::to_string(options.max_length) +
-                            " is too small: a pair needs at least [CLS] and two [SEP] plus a token");
+    return invalid_argument(
+        "max_length " + std::to_string(options.max_length) +
+        " is too small: a pair needs at least [CLS] and two [SEP] plus a token");
   }
   if (options.max_length > model_limit) {
     return invalid_argument("max_length " + std::to_string(options.max_length) +
@@ -82,11 +83,12 @@ Result<Scores> Reranker::score(std::span<const Pair> pairs, ScoreMode mode) {
   for (std::size_t begin = 0; begin < pairs.size(); begin += max_batch_pairs_) {
     const std::size_t end = std::min(pairs.size(), begin + max_batch_pairs_);
     batch.clear();
-    for (std::size_t i = begin; i < end; ++i) batch.add(encodings[i].input_ids, encodings[i].token_type_ids);
+    for (std::size_t i = begin; i < end; ++i)
+      batch.add(encodings[i].input_ids, encodings[i].token_type_ids);
     RERANKD_ASSIGN_OR_RETURN(const auto logits, backend_->run(batch));
     if (logits.size() != batch.num_pairs() * scores.num_labels) {
-      return internal_error("backend returned " + std::to_string(logits.size()) +
-                            " logits for " + std::to_string(batch.num_pairs()) + " pairs");
+      return internal_error("backend returned " + std::to_string(logits.size()) + " logits for " +
+                            std::to_string(batch.num_pairs()) + " pairs");
     }
     scores.values.insert(scores.values.end(), logits.begin(), logits.end());
   }
@@ -96,9 +98,9 @@ Result<Scores> Reranker::score(std::span<const Pair> pairs, ScoreMode mode) {
   return scores;
 }
 
-Result<std::vector<RankedDocument>> Reranker::rank(std::string_view query,
-                                                   std::span<const std::string_view> documents,
-                                                   std::size_t top_k, ScoreMode mode) {
+Result<std::vector<RankedIndex>> Reranker::rank(std::string_view query,
+                                                std::span<const std::string_view> documents,
+                                                std::size_t top_k, ScoreMode mode) {
   if (model_->config().num_labels != 1) {
     return failed_precondition("ranking needs a model with one label; this one has " +
                                std::to_string(model_->config().num_labels));
@@ -108,13 +110,7 @@ Result<std::vector<RankedDocument>> Reranker::rank(std::string_view query,
   for (const auto document : documents) pairs.push_back({query, document});
   RERANKD_ASSIGN_OR_RETURN(const Scores scores, score(pairs, mode));
 
-  std::vector<RankedDocument> ranked(documents.size());
-  for (std::size_t i = 0; i < ranked.size(); ++i) ranked[i] = {i, scores.values[i]};
-  // Stable, so equal scores keep input order: the same answer every run.
-  std::stable_sort(ranked.begin(), ranked.end(),
-                   [](const RankedDocument& a, const RankedDocument& b) { return a.score > b.score; });
-  if (top_k > 0 && top_k < ranked.size()) ranked.resize(top_k);
-  return ranked;
+  return rank_by_score(scores.values, top_k);
 }
 
 }  // namespace rerankd::engine

@@ -12,6 +12,7 @@
 
 #include "backend/backend.h"
 #include "common/result.h"
+#include "engine/ranking.h"
 #include "engine/score_activation.h"
 #include "model/bert_model.h"
 #include "text/tokenizer.h"
@@ -28,11 +29,6 @@ struct EngineOptions {
 struct Pair {
   std::string_view query;
   std::string_view document;
-};
-
-struct RankedDocument {
-  std::size_t index = 0;  // position in the caller's document list
-  float score = 0.0f;
 };
 
 // Scores per pair: num_labels values per pair, row-major (one value for rerankers).
@@ -58,9 +54,9 @@ class Reranker {
 
   // Scores `documents` against `query` and returns them best first, cut to `top_k` (0 = all).
   // FailedPrecondition for a model with more than one label (there is no single relevance).
-  Result<std::vector<RankedDocument>> rank(std::string_view query,
-                                           std::span<const std::string_view> documents,
-                                           std::size_t top_k, ScoreMode mode);
+  Result<std::vector<RankedIndex>> rank(std::string_view query,
+                                        std::span<const std::string_view> documents,
+                                        std::size_t top_k, ScoreMode mode);
 
   // Tokenizes one pair with the engine's truncation settings.
   Status tokenize(const Pair& pair, text::Encoding& out) const;

@@ -15,9 +15,9 @@
 namespace rerankd {
 namespace {
 
+using rerankd::testing::ProcessResult;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using rerankd::testing::ProcessResult;
 
 class CliTest : public ::testing::Test {
  protected:
@@ -73,7 +73,8 @@ const char kPairsTsv[] =
     "東京\tTōkyō is the capital of Japan 🗾\n";
 
 TEST_F(CliTest, ScoreWritesOneLinePerPairInInputOrder) {
-  const auto result = rerankd({"score", "--model", model(), "--input", write("p.jsonl", kPairsJsonl)});
+  const auto result =
+      rerankd({"score", "--model", model(), "--input", write("p.jsonl", kPairsJsonl)});
   ASSERT_EQ(result.exit_status, 0) << result.stderr_text;
   const auto scores = numbers_of(result.stdout_text, "score");
   ASSERT_EQ(scores.size(), 3u);
@@ -141,7 +142,8 @@ TEST_F(CliTest, MissingFieldAndInvalidUtf8AreNamed) {
 }
 
 TEST_F(CliTest, TokenizeGivesSpecialTokensAndTypeIds) {
-  const auto result = rerankd({"tokenize", "-m", model(), "-i", write("p.tsv", kPairsTsv).string()});
+  const auto result =
+      rerankd({"tokenize", "-m", model(), "-i", write("p.tsv", kPairsTsv).string()});
   ASSERT_EQ(result.exit_status, 0) << result.stderr_text;
   const auto lines = lines_of(result.stdout_text);
   ASSERT_EQ(lines.size(), 3u);
@@ -186,8 +188,8 @@ TEST_F(CliTest, RankPrintsBestFirstAndHonoursTopK) {
   EXPECT_GE(scores[1], scores[2]);
 
   // The same pairs through `score` give the same numbers.
-  const auto all = rerankd({"rank", "-m", model(), "-q", "how do vaccines work", "-d",
-                            documents.string(), "--json"});
+  const auto all = rerankd(
+      {"rank", "-m", model(), "-q", "how do vaccines work", "-d", documents.string(), "--json"});
   ASSERT_EQ(all.exit_status, 0);
   EXPECT_EQ(numbers_of(all.stdout_text, "score").size(), 4u);
 }

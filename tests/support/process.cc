@@ -74,7 +74,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
       if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       const auto n = ::read(fds[i].fd, buffer, sizeof(buffer));
       if (n > 0) {
-        (i == 0 ? result.stdout_text : result.stderr_text).append(buffer, static_cast<std::size_t>(n));
+        (i == 0 ? result.stdout_text : result.stderr_text)
+            .append(buffer, static_cast<std::size_t>(n));
       } else {
         ::close(fds[i].fd);
         (i == 0 ? out_open : err_open) = false;

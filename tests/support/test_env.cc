@@ -18,9 +18,14 @@ std::filesystem::path env_or(const char* name, const char* built_in) {
 }  // namespace
 
 std::filesystem::path data_dir() { return env_or("RERANKD_DATA_DIR", RERANKD_DEFAULT_DATA_DIR); }
-std::filesystem::path fixtures_dir() { return env_or("RERANKD_FIXTURES_DIR", RERANKD_DEFAULT_FIXTURES_DIR); }
-std::filesystem::path test_models_dir() { return env_or("RERANKD_TEST_MODELS_DIR", RERANKD_DEFAULT_TEST_MODELS_DIR); }
+std::filesystem::path fixtures_dir() {
+  return env_or("RERANKD_FIXTURES_DIR", RERANKD_DEFAULT_FIXTURES_DIR);
+}
+std::filesystem::path test_models_dir() {
+  return env_or("RERANKD_TEST_MODELS_DIR", RERANKD_DEFAULT_TEST_MODELS_DIR);
+}
 std::filesystem::path conformance_model_dir() { return test_models_dir() / "minilm-l6-random"; }
+std::filesystem::path tiny_model_dir() { return test_models_dir() / "tiny-random"; }
 std::filesystem::path rerankd_binary() { return env_or("RERANKD_BINARY", RERANKD_DEFAULT_BINARY); }
 
 std::filesystem::path make_temp_dir(const char* tag) {

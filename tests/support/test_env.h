@@ -14,6 +14,8 @@ std::filesystem::path fixtures_dir();
 std::filesystem::path test_models_dir();
 // The conformance model written by the make_conformance_model fixture.
 std::filesystem::path conformance_model_dir();
+// The small model written by the make_tiny_model fixture.
+std::filesystem::path tiny_model_dir();
 // The rerankd binary (RERANKD_BINARY).
 std::filesystem::path rerankd_binary();
 // A fresh empty directory under the system temp folder, unique per call.

@@ -15,7 +15,9 @@ TEST(ParsePairs, ReadsJsonlInOrderAndSkipsBlankLines) {
   ASSERT_TRUE(pairs.ok()) << pairs.status().to_string();
   ASSERT_EQ(pairs->size(), 2u);
   EXPECT_EQ((*pairs)[0].query, "q1");
-  EXPECT_EQ((*pairs)[1].query, "q\xC3\xA9" "2");
+  EXPECT_EQ((*pairs)[1].query,
+            "q\xC3\xA9"
+            "2");
   EXPECT_EQ((*pairs)[1].document, "d2");
   EXPECT_EQ((*pairs)[1].line, 3u);
 }

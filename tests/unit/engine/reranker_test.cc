@@ -88,16 +88,20 @@ TEST(Reranker, RankSortsBestFirstAndCutsToTopK) {
   ASSERT_NE(reranker, nullptr);
   std::vector<std::string_view> documents;
   for (const auto& pair : sample_pairs()) documents.push_back(pair.document);
-  const auto scores = reranker->score(
-      std::vector<Pair>{{"q", documents[0]}, {"q", documents[1]}, {"q", documents[2]},
-                        {"q", documents[3]}, {"q", documents[4]}},
-      ScoreMode::kActivated);
+  const auto scores = reranker->score(std::vector<Pair>{{"q", documents[0]},
+                                                        {"q", documents[1]},
+                                                        {"q", documents[2]},
+                                                        {"q", documents[3]},
+                                                        {"q", documents[4]}},
+                                      ScoreMode::kActivated);
   const auto ranked = reranker->rank("q", documents, 3, ScoreMode::kActivated);
   ASSERT_TRUE(scores.ok() && ranked.ok());
   ASSERT_EQ(ranked->size(), 3u);
   for (std::size_t i = 0; i < ranked->size(); ++i) {
     EXPECT_EQ((*ranked)[i].score, scores->values[(*ranked)[i].index]);
-    if (i > 0) EXPECT_GE((*ranked)[i - 1].score, (*ranked)[i].score);
+    if (i > 0) {
+      EXPECT_GE((*ranked)[i - 1].score, (*ranked)[i].score);
+    }
   }
 }
 
