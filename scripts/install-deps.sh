@@ -7,6 +7,7 @@ packages=(
   cmake ninja-build g++ pkg-config
   libsimdjson-dev libutf8proc-dev libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libyaml-cpp-dev
 )
 
 missing=()
