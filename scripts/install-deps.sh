@@ -8,6 +8,7 @@ packages=(
   libsimdjson-dev libutf8proc-dev libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libyaml-cpp-dev
+  libboost-dev
 )
 
 missing=()

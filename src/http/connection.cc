@@ -1,0 +1,276 @@
+#include "http/connection.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <chrono>
+#include <string_view>
+#include <utility>
+
+#include "http/error_map.h"
+#include "http/request_id.h"
+
+namespace rerankd::http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+
+namespace {
+
+constexpr std::size_t kReadChunk = 8192;
+constexpr std::uint32_t kHeaderLimitBytes = 64 * 1024;
+// A client answered 413 before its body was read may still be sending it: read and drop up to
+// this much (for at most kDrainTimeout) so that closing does not reset the connection and
+// destroy the 413 before the client reads it.
+constexpr std::size_t kMaxDrainBytes = 16 << 20;
+constexpr std::chrono::seconds kDrainTimeout{2};
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+std::chrono::milliseconds ms(int value) { return std::chrono::milliseconds(value); }
+
+// Beast 1.74 hands out boost::string_view.
+std::string_view to_std(beast::string_view text) { return {text.data(), text.size()}; }
+
+}  // namespace
+
+Connection::Connection(std::shared_ptr<ServerState> state, net::ip::tcp::socket socket)
+    : state_(std::move(state)), stream_(std::move(socket)) {}
+
+Connection::~Connection() {
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  state_->connections.erase(this);
+  if (state_->connections.empty()) state_->drained.notify_all();
+}
+
+void Connection::start() {
+  {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    if (state_->stopping.load()) {
+      phase_ = Phase::kClosed;
+      beast::error_code ec;
+      stream_.socket().close(ec);
+      return;
+    }
+    state_->connections.emplace(this, weak_from_this());
+  }
+  net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->wait_for_request(); });
+}
+
+void Connection::on_server_stop() {
+  if (phase_ == Phase::kIdle || phase_ == Phase::kReading) close();
+}
+
+void Connection::wait_for_request() {
+  if (state_->stopping.load()) return close();
+  phase_ = Phase::kIdle;
+  if (buffer_.size() > 0) return read_header();  // a pipelined request is already here
+  // The idle keep-alive timeout covers the wait for the first byte; the header timeout starts
+  // when a request begins.
+  stream_.expires_after(ms(state_->options.server.idle_timeout_ms));
+  stream_.async_read_some(
+      buffer_.prepare(kReadChunk),
+      beast::bind_front_handler(&Connection::on_first_bytes, shared_from_this()));
+}
+
+void Connection::on_first_bytes(beast::error_code ec, std::size_t bytes) {
+  if (ec) return close();  // idle timeout, hang-up or stop()
+  buffer_.commit(bytes);
+  read_header();
+}
+
+void Connection::read_header() {
+  phase_ = Phase::kReading;
+  parser_.emplace();
+  parser_->header_limit(kHeaderLimitBytes);
+  parser_->body_limit(static_cast<std::uint64_t>(state_->options.server.max_body_bytes));
+  request_id_.clear();
+  route_ = "other";
+  // One deadline for the whole header: a client trickling a byte a second is cut off.
+  stream_.expires_after(ms(state_->options.server.header_timeout_ms));
+  bhttp::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+}
+
+void Connection::on_header(beast::error_code ec) {
+  // Beast checks a Content-Length against the body limit while parsing the header.
+  if (ec == bhttp::error::body_limit) return on_body(ec);
+  if (ec == bhttp::error::header_limit) {
+    return answer_and_close(error_response(invalid_argument("request header is too large")));
+  }
+  if (ec == beast::error::timeout || ec == net::error::operation_aborted ||
+      ec == bhttp::error::end_of_stream || ec == net::error::eof ||
+      ec == net::error::connection_reset) {
+    return close();
+  }
+  if (ec) {
+    return answer_and_close(
+        error_response(invalid_argument("malformed HTTP request: " + ec.message())));
+  }
+  const auto& header = parser_->get();
+  request_id_ = request_id_from(to_std(header["x-request-id"]));
+  const std::string_view target = to_std(header.target());
+  route_ = std::string(target.substr(0, target.find('?')));
+  const auto content_length = parser_->content_length();
+  if (content_length &&
+      *content_length > static_cast<std::uint64_t>(state_->options.server.max_body_bytes)) {
+    return answer_and_close(error_response(out_of_range(
+        "request body of " + std::to_string(*content_length) + " bytes is over max_body_bytes " +
+        std::to_string(state_->options.server.max_body_bytes))));
+  }
+  if (beast::iequals(header[bhttp::field::expect], "100-continue") && !parser_->is_done()) {
+    stream_.expires_after(ms(state_->options.server.body_timeout_ms));
+    net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                     [self = shared_from_this()](beast::error_code write_ec, std::size_t) {
+                       self->on_continue_sent(write_ec);
+                     });
+    return;
+  }
+  read_body();
+}
+
+void Connection::on_continue_sent(beast::error_code ec) {
+  if (ec) return close();
+  read_body();
+}
+
+void Connection::read_body() {
+  if (parser_->is_done()) return on_body({});
+  stream_.expires_after(ms(state_->options.server.body_timeout_ms));
+  bhttp::async_read(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
+}
+
+void Connection::on_body(beast::error_code ec) {
+  if (ec == bhttp::error::body_limit) {
+    return answer_and_close(
+        error_response(out_of_range("request body is over max_body_bytes " +
+                                    std::to_string(state_->options.server.max_body_bytes))));
+  }
+  if (ec) return close();
+  dispatch();
+}
+
+void Connection::dispatch() {
+  bhttp::request<bhttp::string_body> message = parser_->release();
+  parser_.reset();
+  keep_alive_ = message.keep_alive();
+  phase_ = Phase::kInFlight;
+  stream_.expires_never();
+
+  HttpRequest request;
+  request.method = std::string(to_std(message.method_string()));
+  request.path = route_;
+  request.body = std::move(message.body());
+  request.authorization = std::string(to_std(message[bhttp::field::authorization]));
+  request.request_id = request_id_;
+  request.arrival = engine::Clock::now();
+  cancel_ = std::make_shared<engine::CancelFlag>();
+  request.cancel = cancel_;
+
+  watch_for_hangup();
+  // The reply may come from a service thread: it only posts to this connection's strand.
+  state_->router.handle(std::move(request), [self = shared_from_this()](Respond respond) {
+    net::post(self->stream_.get_executor(),
+              [self, respond = std::move(respond)] { self->respond(respond); });
+  });
+}
+
+void Connection::watch_for_hangup() {
+  // Bytes already buffered belong to a pipelined request; the client is still there.
+  if (buffer_.size() > 0) return;
+  watch_pending_ = true;
+  // On the raw socket, outside tcp_stream's timer: an in-flight request has no read deadline.
+  stream_.socket().async_read_some(
+      buffer_.prepare(kReadChunk),
+      beast::bind_front_handler(&Connection::on_watch, shared_from_this()));
+}
+
+void Connection::on_watch(beast::error_code ec, std::size_t bytes) {
+  watch_pending_ = false;
+  if (!ec) {
+    buffer_.commit(bytes);  // the next request started early; parse it after this answer
+  } else if (ec != net::error::operation_aborted) {
+    peer_gone_ = true;
+    if (cancel_) cancel_->cancel();  // the service drops the request's queued pairs
+  }
+  if (resume_after_watch_) {
+    resume_after_watch_ = false;
+    if (peer_gone_) return close();
+    wait_for_request();
+  }
+}
+
+void Connection::respond(const Respond& respond) {
+  if (phase_ != Phase::kInFlight) return;  // answered already (cannot happen) or closed
+  write(respond());                        // the router's Respond catches what the encoder throws
+}
+
+void Connection::answer_and_close(HttpResponse response) {
+  if (request_id_.empty()) request_id_ = generate_request_id();
+  state_->router.finish(route_, request_id_, response);
+  keep_alive_ = false;
+  write(std::move(response));
+}
+
+void Connection::write(HttpResponse response) {
+  phase_ = Phase::kWriting;
+  const bool keep_alive = keep_alive_ && !peer_gone_ && !state_->stopping.load();
+  keep_alive_ = keep_alive;
+  response_.emplace(static_cast<bhttp::status>(response.status), 11);
+  response_->set(bhttp::field::server, "rerankd");
+  response_->set(bhttp::field::content_type, response.content_type);
+  for (const auto& [name, value] : response.headers) response_->set(name, value);
+  response_->body() = std::move(response.body);
+  response_->keep_alive(keep_alive);
+  response_->prepare_payload();
+  stream_.expires_after(ms(state_->options.server.body_timeout_ms));
+  bhttp::async_write(
+      stream_, *response_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
+}
+
+void Connection::on_write(beast::error_code ec) {
+  response_.reset();
+  cancel_.reset();
+  if (ec) return close();
+  if (!keep_alive_) return drain_and_close();
+  if (watch_pending_) {
+    // Stop the hang-up watch first; its handler continues with the next request.
+    resume_after_watch_ = true;
+    beast::error_code cancel_ec;
+    stream_.socket().cancel(cancel_ec);
+    return;
+  }
+  wait_for_request();
+}
+
+void Connection::drain_and_close() {
+  phase_ = Phase::kClosed;
+  beast::error_code ec;
+  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+  if (ec || watch_pending_) return close();
+  drained_bytes_ = 0;
+  stream_.expires_after(kDrainTimeout);
+  stream_.async_read_some(net::buffer(drain_buffer_),
+                          beast::bind_front_handler(&Connection::on_drain, shared_from_this()));
+}
+
+void Connection::on_drain(beast::error_code ec, std::size_t bytes) {
+  drained_bytes_ += bytes;
+  if (ec || drained_bytes_ > kMaxDrainBytes) return close();
+  stream_.async_read_some(net::buffer(drain_buffer_),
+                          beast::bind_front_handler(&Connection::on_drain, shared_from_this()));
+}
+
+void Connection::close() {
+  phase_ = Phase::kClosed;
+  if (cancel_) cancel_->cancel();
+  beast::error_code ec;
+  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+  stream_.close();
+}
+
+}  // namespace rerankd::http

@@ -1,0 +1,73 @@
+// One keep-alive HTTP/1.1 connection: reads a request within the header/body timeouts and the
+// body limit, hands it to the router, writes the answer posted back to the connection's strand,
+// and repeats. While a request is in flight it watches the socket so that a client that hangs
+// up cancels its request. All members are touched on the connection's strand only.
+#pragma once
+
+#include <array>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "http/http_types.h"
+#include "http/server_state.h"
+
+namespace rerankd::http {
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(std::shared_ptr<ServerState> state, boost::asio::ip::tcp::socket socket);
+  ~Connection();
+
+  // Registers with the server and starts reading; the socket's executor must be a strand.
+  void start();
+
+  // Posted by Server::stop(): closes the connection unless a request is in flight or being
+  // answered (those close after their answer is written).
+  void on_server_stop();
+
+  boost::asio::any_io_executor executor() { return stream_.get_executor(); }
+
+ private:
+  enum class Phase { kIdle, kReading, kInFlight, kWriting, kClosed };
+
+  void wait_for_request();
+  void on_first_bytes(boost::beast::error_code ec, std::size_t bytes);
+  void read_header();
+  void on_header(boost::beast::error_code ec);
+  void on_continue_sent(boost::beast::error_code ec);
+  void read_body();
+  void on_body(boost::beast::error_code ec);
+  void dispatch();
+  void watch_for_hangup();
+  void on_watch(boost::beast::error_code ec, std::size_t bytes);
+  void respond(const Respond& respond);
+  void answer_and_close(HttpResponse response);
+  void write(HttpResponse response);
+  void on_write(boost::beast::error_code ec);
+  void close();
+  void drain_and_close();
+  void on_drain(boost::beast::error_code ec, std::size_t bytes);
+
+  std::shared_ptr<ServerState> state_;
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  std::optional<boost::beast::http::response<boost::beast::http::string_body>> response_;
+  Phase phase_ = Phase::kIdle;
+  bool keep_alive_ = false;
+  bool watch_pending_ = false;
+  bool resume_after_watch_ = false;
+  bool peer_gone_ = false;
+  std::string request_id_;
+  std::string route_;
+  std::shared_ptr<engine::CancelFlag> cancel_;
+  std::array<char, 4096> drain_buffer_{};
+  std::size_t drained_bytes_ = 0;
+};
+
+}  // namespace rerankd::http

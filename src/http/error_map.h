@@ -1,0 +1,33 @@
+// The one place that decides which HTTP status and error_type a failure becomes (STYLE.md,
+// rule 5), and the JSON error body every error response carries.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "common/status.h"
+#include "http/http_types.h"
+
+namespace rerankd::http {
+
+// Failures that exist only at the HTTP layer and have no engine StatusCode.
+enum class HttpFailure { kUnauthorized, kRouteNotFound, kMethodNotAllowed };
+
+struct ErrorMapping {
+  unsigned http_status = 500;
+  std::string_view error_type;
+  bool retry_after = false;  // 429: tell the client when to come back
+};
+
+// Status codes not in the table (kOk included) map to 500 "internal".
+ErrorMapping map_status(StatusCode code);
+ErrorMapping map_failure(HttpFailure failure);
+
+// {"error": message, "error_type": ...} with the mapped status (and Retry-After for 429).
+HttpResponse error_response(const Status& status);
+HttpResponse error_response(HttpFailure failure, std::string_view message);
+
+// Seconds a client told "queue full" should wait before retrying.
+inline constexpr int kRetryAfterSeconds = 1;
+
+}  // namespace rerankd::http

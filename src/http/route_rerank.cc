@@ -1,0 +1,88 @@
+// POST /rerank (text-embeddings-inference) and POST /v1/rerank (Cohere / Jina): both decode into
+// one engine::RerankRequest; the engine sorts and cuts to top_n, HTTP only encodes.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "http/codecs/cohere_rerank.h"
+#include "http/codecs/tei_rerank.h"
+#include "http/error_map.h"
+#include "http/routes.h"
+
+namespace rerankd::http {
+namespace {
+
+// The answer: an error, or the encoded body; encoding runs on the connection's executor.
+template <typename Encode>
+Respond answer(engine::RerankResponse response, Encode encode) {
+  return [response = std::move(response), encode = std::move(encode)]() {
+    if (!response.status.ok()) {
+      HttpResponse error = error_response(response.status);
+      return error;
+    }
+    HttpResponse http;
+    http.body = encode(response);
+    http.times = response.times;
+    return http;
+  };
+}
+
+}  // namespace
+
+engine::Clock::time_point request_deadline(const RouterContext& context,
+                                           const HttpRequest& request) {
+  if (context.request_timeout_ms <= 0) return engine::Clock::time_point::max();
+  return request.arrival + std::chrono::milliseconds(context.request_timeout_ms);
+}
+
+void handle_tei_rerank(const RouterContext& context, HttpRequest request, const Reply& reply) {
+  Result<codecs::TeiRerankInput> input = codecs::decode_tei_rerank(request.body, context.limits);
+  if (!input.ok()) {
+    reply(respond_with(error_response(input.status())));
+    return;
+  }
+  engine::RerankRequest rerank = std::move(input->request);
+  rerank.deadline = request_deadline(context, request);
+  rerank.cancel = request.cancel;
+  // The texts go to the service; keep a copy only when the answer repeats them.
+  std::shared_ptr<const std::vector<std::string>> texts;
+  if (input->return_text) {
+    texts = std::make_shared<const std::vector<std::string>>(rerank.documents);
+  }
+  context.service->rerank(std::move(rerank), [reply, texts](engine::RerankResponse response) {
+    reply(answer(std::move(response), [texts](const engine::RerankResponse& r) {
+      return codecs::encode_tei_rerank(r, texts.get());
+    }));
+  });
+}
+
+void handle_cohere_rerank(const RouterContext& context, HttpRequest request, const Reply& reply) {
+  Result<codecs::CohereRerankInput> input =
+      codecs::decode_cohere_rerank(request.body, context.limits);
+  if (!input.ok()) {
+    reply(respond_with(error_response(input.status())));
+    return;
+  }
+  engine::RerankRequest rerank = std::move(input->request);
+  rerank.deadline = request_deadline(context, request);
+  rerank.cancel = request.cancel;
+  std::shared_ptr<const std::vector<std::string>> documents;
+  if (input->return_documents) {
+    documents = std::make_shared<const std::vector<std::string>>(rerank.documents);
+  }
+  std::string model =
+      input->model.empty() ? context.service->info().model_id : std::move(input->model);
+  context.service->rerank(
+      std::move(rerank), [reply, documents, model = std::move(model),
+                          id = request.request_id](engine::RerankResponse response) {
+        reply(answer(std::move(response), [documents, model, id](const engine::RerankResponse& r) {
+          codecs::CohereReplyContext reply_context;
+          reply_context.id = id;
+          reply_context.model = model;
+          reply_context.documents = documents.get();
+          return codecs::encode_cohere_rerank(r, reply_context);
+        }));
+      });
+}
+
+}  // namespace rerankd::http

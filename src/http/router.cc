@@ -1,0 +1,158 @@
+#include "http/router.h"
+
+#include <array>
+#include <chrono>
+#include <exception>
+#include <string>
+
+#include "common/json_writer.h"
+#include "http/error_map.h"
+#include "http/routes.h"
+
+namespace rerankd::http {
+namespace {
+
+using Handler = void (*)(const RouterContext&, HttpRequest, const Reply&);
+
+struct Route {
+  std::string_view method;
+  std::string_view path;
+  Handler handler;
+  bool needs_api_key;
+};
+
+constexpr std::array kRoutes = {
+    Route{"POST", "/rerank", &handle_tei_rerank, true},
+    Route{"POST", "/v1/rerank", &handle_cohere_rerank, true},
+    Route{"POST", "/score", &handle_score, true},
+    Route{"GET", "/health", &handle_health, false},
+    Route{"GET", "/ready", &handle_ready, true},
+    Route{"GET", "/metrics", &handle_metrics, true},
+    Route{"GET", "/info", &handle_info, true},
+    Route{"GET", "/openapi.json", &handle_openapi, true},
+};
+
+// Compares in time independent of where the strings differ, so a key can't be guessed byte by
+// byte from response times.
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  const std::size_t n = std::max(a.size(), b.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    const unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
+    const unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
+    diff = static_cast<unsigned char>(diff | (x ^ y));
+  }
+  return diff == 0;
+}
+
+bool authorized(std::string_view api_key, std::string_view authorization) {
+  constexpr std::string_view kBearer = "Bearer ";
+  if (authorization.size() < kBearer.size()) return false;
+  for (std::size_t i = 0; i < kBearer.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(authorization[i])) !=
+        std::tolower(static_cast<unsigned char>(kBearer[i]))) {
+      return false;
+    }
+  }
+  return constant_time_equal(authorization.substr(kBearer.size()), api_key);
+}
+
+// Client-chosen text in an error message: visible ASCII only, bounded, so the message is
+// valid UTF-8 and cannot grow without limit.
+std::string printable(std::string_view text) {
+  std::string out;
+  for (char c : text.substr(0, 200)) out += (c >= 0x20 && c <= 0x7E) ? c : '?';
+  return out;
+}
+
+std::string format_ms(std::chrono::nanoseconds duration) {
+  std::string out;
+  json::append_number(out, std::chrono::duration<double, std::milli>(duration).count());
+  return out;
+}
+
+void add_timing_headers(HttpResponse& response) {
+  if (!response.times) return;
+  const engine::StageTimes& times = *response.times;
+  response.headers.emplace_back("x-tokenization-time", format_ms(times.tokenize));
+  response.headers.emplace_back("x-queue-time", format_ms(times.queue));
+  response.headers.emplace_back("x-inference-time", format_ms(times.inference));
+  response.headers.emplace_back("x-total-time", format_ms(times.total));
+}
+
+}  // namespace
+
+std::string_view route_label(std::string_view path) {
+  for (const Route& route : kRoutes) {
+    if (route.path == path) return route.path;
+  }
+  return "other";  // bounded label values, whatever paths clients invent
+}
+
+Router::Router(RouterContext context)
+    : context_(std::move(context)), metrics_(std::make_unique<HttpMetrics>(context_.registry)) {}
+
+void Router::finish(std::string_view path, std::string_view request_id,
+                    HttpResponse& response) const {
+  response.headers.emplace_back("x-request-id", std::string(request_id));
+  add_timing_headers(response);
+  metrics_->record(route_label(path), response);
+}
+
+void Router::handle(HttpRequest request, const Reply& reply) const noexcept {
+  const Route* match = nullptr;
+  bool path_known = false;
+  for (const Route& route : kRoutes) {
+    if (route.path != request.path) continue;
+    path_known = true;
+    if (route.method == request.method) match = &route;
+  }
+  // Every answer passes through here on the connection's executor: headers, then metrics.
+  const Reply decorated = [this, reply, route = std::string(route_label(request.path)),
+                           id = request.request_id](Respond respond) {
+    reply([this, respond = std::move(respond), route, id]() {
+      HttpResponse response;
+      try {
+        response = respond();
+      } catch (const std::exception& e) {
+        response = error_response(internal_error(std::string("encoding the answer: ") + e.what()));
+      }
+      finish(route, id, response);
+      return response;
+    });
+  };
+
+  try {
+    if (match == nullptr) {
+      if (!path_known) {
+        decorated(respond_with(
+            error_response(HttpFailure::kRouteNotFound, "no route " + printable(request.path))));
+        return;
+      }
+      std::string allowed;
+      for (const Route& route : kRoutes) {
+        if (route.path != request.path) continue;
+        if (!allowed.empty()) allowed += ", ";
+        allowed += route.method;
+      }
+      HttpResponse response = error_response(HttpFailure::kMethodNotAllowed,
+                                             printable(request.method) + " is not allowed on " +
+                                                 printable(request.path) + "; use " + allowed);
+      response.headers.emplace_back("allow", allowed);
+      decorated(respond_with(std::move(response)));
+      return;
+    }
+    if (match->needs_api_key && !context_.api_key.empty() &&
+        !authorized(context_.api_key, request.authorization)) {
+      decorated(respond_with(error_response(HttpFailure::kUnauthorized,
+                                            "missing or wrong \"Authorization: Bearer <key>\"")));
+      return;
+    }
+    match->handler(context_, std::move(request), decorated);
+  } catch (const std::exception& e) {
+    // Only reached if nothing was answered yet: handlers answer last, after all that can throw.
+    decorated(respond_with(error_response(internal_error(e.what()))));
+  }
+}
+
+}  // namespace rerankd::http

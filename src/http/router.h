@@ -1,0 +1,48 @@
+// Routes a request to its handler: API key check, 404/405, then the handler; decorates every
+// answer (x-request-id, timing headers) and records the HTTP metrics. Handlers never throw.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "engine/service.h"
+#include "http/codecs/decode_limits.h"
+#include "http/http_metrics.h"
+#include "http/http_types.h"
+#include "metrics/metrics.h"
+
+namespace rerankd::http {
+
+struct RouterContext {
+  engine::ScoringService* service = nullptr;  // not owned; outlives the router
+  metrics::Registry* registry = nullptr;      // not owned; may be null
+  codecs::DecodeLimits limits;
+  int request_timeout_ms = 30000;  // deadline from arrival; <= 0: none
+  std::string api_key;             // non-empty: every route but /health needs it
+  std::string version;             // rerankd's version, for /info
+};
+
+// The metrics label of a request path: the route's path, or "other".
+std::string_view route_label(std::string_view path);
+
+// Thread-safe (immutable after construction).
+class Router {
+ public:
+  explicit Router(RouterContext context);
+
+  const RouterContext& context() const { return context_; }
+
+  // Answers through `reply` exactly once, maybe later on a service thread. Never throws.
+  void handle(HttpRequest request, const Reply& reply) const noexcept;
+
+  // Adds x-request-id and the timing headers and records metrics. Runs on the connection's
+  // executor; also used for answers the connection makes itself (body too large, bad HTTP).
+  void finish(std::string_view path, std::string_view request_id, HttpResponse& response) const;
+
+ private:
+  RouterContext context_;
+  std::unique_ptr<HttpMetrics> metrics_;
+};
+
+}  // namespace rerankd::http

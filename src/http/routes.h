@@ -1,0 +1,24 @@
+// The route handlers. Each answers through `reply` exactly once and never throws past
+// Router::handle (which catches what escapes, e.g. bad_alloc).
+#pragma once
+
+#include "http/http_types.h"
+#include "http/router.h"
+
+namespace rerankd::http {
+
+void handle_tei_rerank(const RouterContext& context, HttpRequest request, const Reply& reply);
+void handle_cohere_rerank(const RouterContext& context, HttpRequest request, const Reply& reply);
+void handle_score(const RouterContext& context, HttpRequest request, const Reply& reply);
+
+void handle_health(const RouterContext& context, HttpRequest request, const Reply& reply);
+void handle_ready(const RouterContext& context, HttpRequest request, const Reply& reply);
+void handle_metrics(const RouterContext& context, HttpRequest request, const Reply& reply);
+void handle_info(const RouterContext& context, HttpRequest request, const Reply& reply);
+void handle_openapi(const RouterContext& context, HttpRequest request, const Reply& reply);
+
+// Arrival plus request_timeout_ms, or no deadline.
+engine::Clock::time_point request_deadline(const RouterContext& context,
+                                           const HttpRequest& request);
+
+}  // namespace rerankd::http
