@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   CLI::App app{"rerankd: rerank search results with cross-encoders"};
   app.require_subcommand(1);
   CommandRunner selected;
+  add_serve_command(app, selected);
   add_score_command(app, selected);
   add_rank_command(app, selected);
   add_tokenize_command(app, selected);

@@ -3,4 +3,4 @@
 rerankd_add_test(reference_logits_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/reference_logits_test.cc
   LIBS rerankd_backend rerankd_model rerankd_text simdjson::simdjson
-  FIXTURES conformance_model)
+  FIXTURES test_models)

@@ -1,0 +1,113 @@
+// rerankd serve: the long-running HTTP server. Config from defaults, then --config FILE, then
+// flags (--model, --port and every dotted key, e.g. --batching.max_batch_size 96).
+#include <fmt/core.h>
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <map>
+#include <memory>
+
+#include "app/commands.h"
+#include "app/engine_flags.h"
+#include "config/config.h"
+#include "engine/serving_engine.h"
+#include "http/server.h"
+#include "metrics/metrics.h"
+
+namespace rerankd::app {
+namespace {
+
+struct ServeFlags {
+  std::string config_file;
+  bool print_config = false;
+  std::string model;
+  int port = -1;
+  std::map<std::string, std::string> keys;  // dotted key -> value, only those given
+};
+
+Result<config::Config> effective_config(const ServeFlags& flags) {
+  config::Config config;
+  if (!flags.config_file.empty()) {
+    RERANKD_ASSIGN_OR_RETURN(config, config::load_config_file(flags.config_file));
+  }
+  std::vector<std::pair<std::string, std::string>> overrides;
+  if (!flags.model.empty()) overrides.emplace_back("model.path", flags.model);
+  if (flags.port >= 0) overrides.emplace_back("server.port", std::to_string(flags.port));
+  for (const auto& key : config::config_keys()) {  // file order, so the result is predictable
+    if (const auto found = flags.keys.find(key); found != flags.keys.end()) {
+      overrides.emplace_back(key, found->second);
+    }
+  }
+  RERANKD_RETURN_IF_ERROR(config::apply_overrides(config, overrides));
+  RERANKD_RETURN_IF_ERROR(config.validate());
+  return config;
+}
+
+// SIGINT and SIGTERM are blocked before any thread starts, so every thread inherits the mask
+// and the main thread alone receives them through sigwait.
+sigset_t block_stop_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+int run_serve(const ServeFlags& flags) {
+  const auto config = effective_config(flags);
+  if (!config.ok()) return report_failure("serve", config.status());
+  if (flags.print_config) {
+    fmt::print("{}", config::to_yaml(*config));
+    return 0;
+  }
+  const auto model_dir = resolve_model_flag(config->model.path);
+  if (!model_dir.ok()) return report_failure("serve", model_dir.status());
+
+  const sigset_t stop_signals = block_stop_signals();
+  metrics::Registry registry;
+  fmt::print(stderr, "rerankd serve: loading {} ({} backend, {})\n", model_dir->string(),
+             config->model.backend, config->model.dtype);
+  auto engine = engine::ServingEngine::create(*config, *model_dir, &registry);
+  if (!engine.ok()) return report_failure("serve", engine.status());
+  if ((*engine)->info().random_weights) warn_random_weights(*model_dir);
+
+  http::ServerOptions options;
+  options.server = config->server;
+  auto server = http::Server::start(options, **engine, &registry);
+  if (!server.ok()) return report_failure("serve", server.status());
+  // Tests and scripts read the bound port from this line.
+  fmt::print("rerankd listening on http://{}:{}\n", config->server.host, (*server)->port());
+  std::fflush(stdout);
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  fmt::print(stderr, "rerankd serve: {} received; finishing admitted requests\n",
+             signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+  (*server)->stop();
+  (*engine)->shutdown();
+  fmt::print(stderr, "rerankd serve: stopped\n");
+  return 0;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, CommandRunner& selected) {
+  auto flags = std::make_shared<ServeFlags>();
+  auto* command =
+      app.add_subcommand("serve", "Run the HTTP server (TEI /rerank, Cohere /v1/rerank)");
+  command->add_option("--config,-c", flags->config_file, "YAML config file")
+      ->check(CLI::ExistingFile);
+  command->add_flag("--print-config", flags->print_config, "Print the effective config and exit");
+  command->add_option("--model,-m", flags->model, "Same as --model.path");
+  command->add_option("--port,-p", flags->port, "Same as --server.port")
+      ->check(CLI::Range(0, 65535));
+  for (const auto& key : config::config_keys()) {
+    command->add_option_function<std::string>(
+        "--" + key, [flags, key](const std::string& value) { flags->keys[key] = value; },
+        std::string(config::config_key_help(key)));
+  }
+  command->callback([flags, &selected] { selected = [flags] { return run_serve(*flags); }; });
+}
+
+}  // namespace rerankd::app

@@ -1,0 +1,197 @@
+#include "engine/serving_engine.h"
+
+#include <algorithm>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "engine/score_activation.h"
+
+namespace rerankd::engine {
+namespace {
+
+std::chrono::nanoseconds since(Clock::time_point start) { return Clock::now() - start; }
+
+// Answers that need no work still go out on a thread of their own: the service promises never
+// to call back inline on the caller's (an HTTP I/O) thread.
+void answer_off_thread(std::function<void()> answer) { std::thread(std::move(answer)).detach(); }
+
+Status shutting_down() { return {StatusCode::kUnavailable, "the server is shutting down"}; }
+
+int tokenizer_threads(const config::ServerConfig& server) {
+  if (server.tokenizer_threads > 0) return server.tokenizer_threads;
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+}  // namespace
+
+ServingEngine::ServingEngine(const config::Config& config,
+                             std::shared_ptr<const model::BertModel> model,
+                             text::Tokenizer tokenizer)
+    : config_(config), model_(std::move(model)), tokenizer_(std::move(tokenizer)) {}
+
+ServingEngine::~ServingEngine() { shutdown(); }
+
+Result<std::unique_ptr<ServingEngine>> ServingEngine::create(const config::Config& config,
+                                                             const std::filesystem::path& model_dir,
+                                                             metrics::Registry* registry) {
+  RERANKD_ASSIGN_OR_RETURN(auto model, model::BertModel::load(model_dir));
+  RERANKD_ASSIGN_OR_RETURN(auto tokenizer, text::Tokenizer::from_directory(model_dir));
+  if (config.model.max_length > model->config().max_position_embeddings) {
+    return invalid_argument("model.max_length " + std::to_string(config.model.max_length) +
+                            " exceeds the model's max_position_embeddings " +
+                            std::to_string(model->config().max_position_embeddings));
+  }
+  if (tokenizer.vocab_size() > model->config().vocab_size) {
+    return failed_precondition("the tokenizer has " + std::to_string(tokenizer.vocab_size()) +
+                               " tokens but the model's vocab_size is " +
+                               std::to_string(model->config().vocab_size));
+  }
+  std::unique_ptr<ServingEngine> engine(new ServingEngine(config, model, std::move(tokenizer)));
+
+  // One backend per worker: a backend is driven by one thread only.
+  std::vector<std::unique_ptr<backend::Backend>> backends;
+  backend::BackendOptions options;
+  options.name = config.model.backend;
+  options.dtype = config.model.dtype;
+  options.threads = config.model.threads;
+  options.device = config.model.device.empty() ? 0 : config.model.device.front();
+  for (int i = 0; i < config.server.max_concurrency; ++i) {
+    RERANKD_ASSIGN_OR_RETURN(auto backend, backend::create_backend(options, model));
+    backends.push_back(std::move(backend));
+  }
+  engine->backend_device_ = backends.front()->info().device;
+
+  sched::SchedulerOptions scheduler_options;
+  scheduler_options.batching = config.batching;
+  scheduler_options.max_queue_pairs = config.server.max_queue_pairs;
+  scheduler_options.num_labels = static_cast<std::size_t>(model->config().num_labels);
+  scheduler_options.max_pair_tokens = config.model.max_length;
+  RERANKD_ASSIGN_OR_RETURN(
+      engine->scheduler_,
+      sched::Scheduler::create(scheduler_options, std::move(backends), registry));
+  engine->tokenizer_pool_ = std::make_unique<TaskPool>(tokenizer_threads(config.server));
+  RERANKD_RETURN_IF_ERROR(engine->warm_up());
+  engine->ready_ = true;
+  return engine;
+}
+
+// One small request through every stage, so the first client does not pay for lazy setup.
+Status ServingEngine::warm_up() {
+  std::promise<Status> finished;
+  auto result = finished.get_future();
+  run_pairs({{"warm up", "a passage to warm up the backend"}}, ScoreMode::kRaw, true,
+            Clock::time_point::max(), nullptr,
+            [&finished](Scored scored) { finished.set_value(scored.status); });
+  return result.get().with_context("warm-up batch");
+}
+
+void ServingEngine::shutdown() {
+  {
+    std::unique_lock lock(admission_mutex_);
+    if (!accepting_) return;
+    accepting_ = false;
+    ready_ = false;
+  }
+  tokenizer_pool_.reset();  // runs every tokenization already posted (they submit their jobs)
+  if (scheduler_) scheduler_->shutdown();  // answers every admitted job
+}
+
+void ServingEngine::run_pairs(std::vector<OwnedPair> pairs, ScoreMode mode, bool truncate,
+                              Clock::time_point deadline, std::shared_ptr<CancelFlag> cancel,
+                              std::function<void(Scored)> finish) {
+  const auto arrived = Clock::now();
+  tokenizer_pool_->post([this, pairs = std::move(pairs), mode, truncate, deadline,
+                         cancel = std::move(cancel), finish = std::move(finish),
+                         arrived]() mutable {
+    auto job = std::make_shared<sched::ScoringJob>();
+    job->pairs.resize(pairs.size());
+    text::TokenizeOptions options{
+        .max_length = config_.model.max_length,
+        .truncation = truncate ? text::Truncation::kLongestFirst : text::Truncation::kNone};
+    std::size_t total_tokens = 0;
+    for (std::size_t i = 0; i < pairs.size(); ++i) {
+      const Status status =
+          tokenizer_.encode_pair(pairs[i].query, pairs[i].document, options, job->pairs[i]);
+      if (!status.ok()) {
+        finish({status.with_context("document " + std::to_string(i)), {}, 0, {}});
+        return;
+      }
+      total_tokens += job->pairs[i].size();
+    }
+    const auto tokenize_time = since(arrived);
+    job->deadline = deadline;
+    if (cancel) job->is_cancelled = [cancel] { return cancel->cancelled(); };
+    job->on_done = [this, mode, finish, arrived, tokenize_time,
+                    total_tokens](sched::RequestOutcome outcome) {
+      Scored scored{std::move(outcome.status), std::move(outcome.logits), total_tokens, {}};
+      if (scored.status.ok() && mode == ScoreMode::kActivated) {
+        apply_score_activation(model_->config().score_activation, scored.scores);
+      }
+      scored.times = {tokenize_time, outcome.queue_time, outcome.inference_time, since(arrived)};
+      finish(std::move(scored));
+    };
+    const Status admitted = scheduler_->submit(job);
+    if (!admitted.ok())
+      finish({admitted, {}, total_tokens, {tokenize_time, {}, {}, since(arrived)}});
+  });
+}
+
+void ServingEngine::score(ScoreRequest request, std::function<void(ScoreResponse)> done) {
+  std::shared_lock lock(admission_mutex_);
+  if (!accepting_) {
+    answer_off_thread([done = std::move(done)] { done({shutting_down(), {}, 0, {}}); });
+    return;
+  }
+  run_pairs(std::move(request.pairs), request.mode, request.truncate, request.deadline,
+            std::move(request.cancel), [done = std::move(done)](Scored scored) {
+              done({std::move(scored.status), std::move(scored.scores), scored.total_tokens,
+                    scored.times});
+            });
+}
+
+void ServingEngine::rerank(RerankRequest request, std::function<void(RerankResponse)> done) {
+  std::shared_lock lock(admission_mutex_);
+  if (!accepting_) {
+    answer_off_thread([done = std::move(done)] { done({shutting_down(), {}, 0, {}}); });
+    return;
+  }
+  if (model_->config().num_labels != 1) {
+    answer_off_thread([done = std::move(done), labels = model_->config().num_labels] {
+      done({failed_precondition("ranking needs a model with one label; this one has " +
+                                std::to_string(labels)),
+            {},
+            0,
+            {}});
+    });
+    return;
+  }
+  std::vector<OwnedPair> pairs;
+  pairs.reserve(request.documents.size());
+  for (auto& document : request.documents) pairs.push_back({request.query, std::move(document)});
+  const std::size_t top_n = request.top_n;
+  run_pairs(
+      std::move(pairs), request.mode, request.truncate, request.deadline, std::move(request.cancel),
+      [done = std::move(done), top_n](Scored scored) {
+        RerankResponse response{std::move(scored.status), {}, scored.total_tokens, scored.times};
+        if (response.status.ok()) response.ranked = rank_by_score(scored.scores, top_n);
+        done(std::move(response));
+      });
+}
+
+ServiceInfo ServingEngine::info() const {
+  ServiceInfo info;
+  info.model_id = config_.model.path;
+  info.model_dir = model_->directory().string();
+  info.backend = config_.model.backend;
+  info.dtype = config_.model.dtype;
+  info.device = backend_device_;
+  info.max_length = config_.model.max_length;
+  info.max_client_batch_size = config_.server.max_client_batch_size;
+  info.max_concurrency = config_.server.max_concurrency;
+  info.max_batch_size = config_.batching.max_batch_size;
+  info.random_weights = model_->config().random_weights;
+  return info;
+}
+
+}  // namespace rerankd::engine

@@ -1,0 +1,70 @@
+// The real ScoringService: tokenizes on a task pool, scores through the dynamic-batching
+// scheduler, applies the activation, sorts and cuts to top_n.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+
+#include "common/result.h"
+#include "config/config.h"
+#include "engine/service.h"
+#include "engine/task_pool.h"
+#include "model/bert_model.h"
+#include "sched/scheduler.h"
+#include "text/tokenizer.h"
+
+namespace rerankd::metrics {
+class Registry;
+}
+
+namespace rerankd::engine {
+
+class ServingEngine final : public ScoringService {
+ public:
+  // Loads the model at `model_dir`, builds server.max_concurrency backends, starts the
+  // scheduler and the tokenizer pool, and runs one warm-up batch before reporting ready.
+  static Result<std::unique_ptr<ServingEngine>> create(const config::Config& config,
+                                                       const std::filesystem::path& model_dir,
+                                                       metrics::Registry* registry);
+  ~ServingEngine() override;
+
+  void score(ScoreRequest request, std::function<void(ScoreResponse)> done) override;
+  void rerank(RerankRequest request, std::function<void(RerankResponse)> done) override;
+  ServiceInfo info() const override;
+  bool ready() const override { return ready_.load(); }
+
+  // Stops admitting (new calls answer Unavailable), finishes what was admitted. Idempotent.
+  void shutdown();
+
+ private:
+  ServingEngine(const config::Config& config, std::shared_ptr<const model::BertModel> model,
+                text::Tokenizer tokenizer);
+
+  // Tokenizes `pairs` and submits them as one job; `finish` gets the logits or the error.
+  struct Scored {
+    Status status;
+    std::vector<float> scores;
+    std::size_t total_tokens = 0;
+    StageTimes times;
+  };
+  void run_pairs(std::vector<OwnedPair> pairs, ScoreMode mode, bool truncate,
+                 Clock::time_point deadline, std::shared_ptr<CancelFlag> cancel,
+                 std::function<void(Scored)> finish);
+  Status warm_up();
+
+  config::Config config_;
+  std::shared_ptr<const model::BertModel> model_;
+  text::Tokenizer tokenizer_;
+  std::unique_ptr<sched::Scheduler> scheduler_;
+  std::unique_ptr<TaskPool> tokenizer_pool_;
+  std::string backend_device_;
+  std::atomic<bool> ready_{false};
+  // Calls take it shared while they post work; shutdown takes it exclusively to stop
+  // admission, so no call posts to the pool while it is being torn down.
+  std::shared_mutex admission_mutex_;
+  bool accepting_ = true;  // guarded by admission_mutex_
+};
+
+}  // namespace rerankd::engine
