@@ -97,44 +97,98 @@ void ServingEngine::shutdown() {
   if (scheduler_) scheduler_->shutdown();  // answers every admitted job
 }
 
+// One request between arrival and admission: its pairs are tokenized in chunks on the pool,
+// each chunk writing its own slots; the chunk that finishes last submits the job.
+struct ServingEngine::PendingRequest {
+  std::vector<OwnedPair> pairs;
+  std::shared_ptr<sched::ScoringJob> job = std::make_shared<sched::ScoringJob>();
+  text::TokenizeOptions options;
+  ScoreMode mode = ScoreMode::kActivated;
+  Clock::time_point arrived;
+  std::function<void(Scored)> finish;
+  std::atomic<std::size_t> chunks_left{0};
+  std::atomic<std::size_t> total_tokens{0};
+  std::mutex error_mutex;              // guards error_index and error
+  std::size_t error_index = SIZE_MAX;  // the first failing pair, so the message is deterministic
+  Status error;
+};
+
 void ServingEngine::run_pairs(std::vector<OwnedPair> pairs, ScoreMode mode, bool truncate,
                               Clock::time_point deadline, std::shared_ptr<CancelFlag> cancel,
                               std::function<void(Scored)> finish) {
-  const auto arrived = Clock::now();
-  tokenizer_pool_->post([this, pairs = std::move(pairs), mode, truncate, deadline,
-                         cancel = std::move(cancel), finish = std::move(finish),
-                         arrived]() mutable {
-    auto job = std::make_shared<sched::ScoringJob>();
-    job->pairs.resize(pairs.size());
-    text::TokenizeOptions options{
-        .max_length = config_.model.max_length,
-        .truncation = truncate ? text::Truncation::kLongestFirst : text::Truncation::kNone};
-    std::size_t total_tokens = 0;
-    for (std::size_t i = 0; i < pairs.size(); ++i) {
-      const Status status =
-          tokenizer_.encode_pair(pairs[i].query, pairs[i].document, options, job->pairs[i]);
-      if (!status.ok()) {
-        finish({status.with_context("document " + std::to_string(i)), {}, 0, {}});
-        return;
+  auto pending = std::make_shared<PendingRequest>();
+  pending->arrived = Clock::now();
+  pending->options = {
+      .max_length = config_.model.max_length,
+      .truncation = truncate ? text::Truncation::kLongestFirst : text::Truncation::kNone};
+  pending->mode = mode;
+  pending->finish = std::move(finish);
+  pending->job->deadline = deadline;
+  if (cancel) pending->job->is_cancelled = [cancel] { return cancel->cancelled(); };
+  pending->job->pairs.resize(pairs.size());
+  pending->pairs = std::move(pairs);
+
+  // Large requests are split over the pool so one 1,000-document request does not tokenize on
+  // a single core; small ones stay whole, where a task hop would cost more than it saves.
+  constexpr std::size_t kMinPairsPerChunk = 16;
+  const std::size_t count = pending->pairs.size();
+  const std::size_t chunks = std::clamp<std::size_t>(
+      count / kMinPairsPerChunk, 1, static_cast<std::size_t>(tokenizer_pool_->size()));
+  pending->chunks_left = chunks;
+  for (std::size_t chunk = 0; chunk < chunks; ++chunk) {
+    const std::size_t begin = count * chunk / chunks;
+    const std::size_t end = count * (chunk + 1) / chunks;
+    tokenizer_pool_->post([this, pending, begin, end] { tokenize_chunk(pending, begin, end); });
+  }
+}
+
+void ServingEngine::tokenize_chunk(const std::shared_ptr<PendingRequest>& pending,
+                                   std::size_t begin, std::size_t end) {
+  std::size_t tokens = 0;
+  for (std::size_t i = begin; i < end; ++i) {
+    const auto& pair = pending->pairs[i];
+    const Status status =
+        tokenizer_.encode_pair(pair.query, pair.document, pending->options, pending->job->pairs[i]);
+    if (!status.ok()) {
+      std::lock_guard lock(pending->error_mutex);
+      if (i < pending->error_index) {
+        pending->error_index = i;
+        pending->error = status.with_context("document " + std::to_string(i));
       }
-      total_tokens += job->pairs[i].size();
+      break;
     }
-    const auto tokenize_time = since(arrived);
-    job->deadline = deadline;
-    if (cancel) job->is_cancelled = [cancel] { return cancel->cancelled(); };
-    job->on_done = [this, mode, finish, arrived, tokenize_time,
-                    total_tokens](sched::RequestOutcome outcome) {
-      Scored scored{std::move(outcome.status), std::move(outcome.logits), total_tokens, {}};
-      if (scored.status.ok() && mode == ScoreMode::kActivated) {
-        apply_score_activation(model_->config().score_activation, scored.scores);
-      }
-      scored.times = {tokenize_time, outcome.queue_time, outcome.inference_time, since(arrived)};
-      finish(std::move(scored));
-    };
-    const Status admitted = scheduler_->submit(job);
-    if (!admitted.ok())
-      finish({admitted, {}, total_tokens, {tokenize_time, {}, {}, since(arrived)}});
-  });
+    tokens += pending->job->pairs[i].size();
+  }
+  pending->total_tokens += tokens;
+  if (pending->chunks_left.fetch_sub(1) == 1) submit_tokenized(pending);
+}
+
+void ServingEngine::submit_tokenized(const std::shared_ptr<PendingRequest>& pending) {
+  const auto tokenize_time = since(pending->arrived);
+  const std::size_t total_tokens = pending->total_tokens;
+  {
+    std::lock_guard lock(pending->error_mutex);
+    if (!pending->error.ok()) {
+      pending->finish({pending->error, {}, 0, {tokenize_time, {}, {}, since(pending->arrived)}});
+      return;
+    }
+  }
+  pending->pairs.clear();  // the texts are no longer needed while the job waits
+  // The callback captures copies, not `pending`: pending owns the job, which owns the callback.
+  pending->job->on_done = [this, mode = pending->mode, finish = pending->finish,
+                           arrived = pending->arrived, tokenize_time,
+                           total_tokens](sched::RequestOutcome outcome) {
+    Scored scored{std::move(outcome.status), std::move(outcome.logits), total_tokens, {}};
+    if (scored.status.ok() && mode == ScoreMode::kActivated) {
+      apply_score_activation(model_->config().score_activation, scored.scores);
+    }
+    scored.times = {tokenize_time, outcome.queue_time, outcome.inference_time, since(arrived)};
+    finish(std::move(scored));
+  };
+  const Status admitted = scheduler_->submit(pending->job);
+  if (!admitted.ok()) {
+    pending->finish({admitted, {}, total_tokens, {tokenize_time, {}, {}, since(pending->arrived)}});
+  }
 }
 
 void ServingEngine::score(ScoreRequest request, std::function<void(ScoreResponse)> done) {

@@ -42,7 +42,8 @@ class ServingEngine final : public ScoringService {
   ServingEngine(const config::Config& config, std::shared_ptr<const model::BertModel> model,
                 text::Tokenizer tokenizer);
 
-  // Tokenizes `pairs` and submits them as one job; `finish` gets the logits or the error.
+  // Tokenizes `pairs` on the pool and submits them as one job; `finish` gets the scores or
+  // the error.
   struct Scored {
     Status status;
     std::vector<float> scores;
@@ -52,6 +53,10 @@ class ServingEngine final : public ScoringService {
   void run_pairs(std::vector<OwnedPair> pairs, ScoreMode mode, bool truncate,
                  Clock::time_point deadline, std::shared_ptr<CancelFlag> cancel,
                  std::function<void(Scored)> finish);
+  struct PendingRequest;
+  void tokenize_chunk(const std::shared_ptr<PendingRequest>& pending, std::size_t begin,
+                      std::size_t end);
+  void submit_tokenized(const std::shared_ptr<PendingRequest>& pending);
   Status warm_up();
 
   config::Config config_;

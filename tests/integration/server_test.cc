@@ -296,6 +296,29 @@ TEST_F(ServeProcessTest, SigtermAnswersEveryAdmittedRequest) {
   EXPECT_GT(answered, 0) << "the batch in flight at SIGTERM was not answered";
 }
 
+TEST_F(ServeProcessTest, TooLongPairWithoutTruncationIsNamedInA413) {
+  ServerProcess server({"--model", tiny_model(), "--model.max_length", "64"});
+  ASSERT_TRUE(server.started()) << server.stderr_text();
+  // 40 documents, so the request is tokenized in several chunks; one of them is too long.
+  std::string long_document;
+  for (int i = 0; i < 100; ++i) long_document += "word ";
+  std::string texts = "[";
+  for (int i = 0; i < 40; ++i) {
+    if (i > 0) texts += ',';
+    texts += json_string(i == 33 ? long_document : kDocuments[i % kDocuments.size()]);
+  }
+  texts += "]";
+  HttpClient client(server.port());
+  const auto response = client.post("/rerank", "{\"query\":" + json_string(kQuery) +
+                                                   ",\"texts\":" + texts + ",\"truncate\":false}");
+  EXPECT_EQ(response.status, 413) << response.body;
+  EXPECT_THAT(response.body, HasSubstr("document 33"));
+  // The same request with truncation is answered.
+  const auto truncated = client.post("/rerank", "{\"query\":" + json_string(kQuery) +
+                                                    ",\"texts\":" + texts + ",\"truncate\":true}");
+  EXPECT_EQ(truncated.status, 200) << truncated.body;
+}
+
 TEST_F(ServeProcessTest, PrintConfigShowsOverridesAndBadKeysAreNamed) {
   const auto print = rerankd::testing::run_process(
       {rerankd::testing::rerankd_binary().string(), "serve", "--model", tiny_model(),
