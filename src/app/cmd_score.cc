@@ -38,19 +38,6 @@ std::string format_scores(const engine::Scores& scores, std::size_t pairs) {
   return out;
 }
 
-// The engine names a failing pair by its index; the user knows it by its input line.
-Status name_input_line(const Status& status, const std::vector<InputPair>& pairs,
-                       const std::string& input) {
-  const std::string prefix = "pair ";
-  const auto& message = status.message();
-  if (message.rfind(prefix, 0) != 0) return status;
-  const auto colon = message.find(':');
-  const auto index = std::stoul(message.substr(prefix.size(), colon - prefix.size()));
-  if (index >= pairs.size()) return status;
-  return Status(status.code(),
-                input + " line " + std::to_string(pairs[index].line) + message.substr(colon));
-}
-
 int run_score(const ScoreFlags& flags) {
   auto pairs = read_pairs(flags.input, PairFormat::kAuto);
   if (!pairs.ok()) return report_failure("score", pairs.status());
@@ -61,10 +48,12 @@ int run_score(const ScoreFlags& flags) {
   views.reserve(pairs->size());
   for (const auto& pair : *pairs) views.push_back({pair.query, pair.document});
   const auto mode = flags.raw_scores ? engine::ScoreMode::kRaw : engine::ScoreMode::kActivated;
-  const auto scores = (*reranker)->score(views, mode);
-  if (!scores.ok()) {
-    return report_failure("score", name_input_line(scores.status(), *pairs, flags.input));
-  }
+  // The user knows a pair by its input line, not its index.
+  const auto input_line = [&](std::size_t i) {
+    return flags.input + " line " + std::to_string((*pairs)[i].line);
+  };
+  const auto scores = (*reranker)->score(views, mode, input_line);
+  if (!scores.ok()) return report_failure("score", scores.status());
   const Status written = write_output(flags.output, format_scores(*scores, views.size()));
   if (!written.ok()) return report_failure("score", written);
   return 0;

@@ -67,7 +67,8 @@ Status Reranker::tokenize(const Pair& pair, text::Encoding& out) const {
   return tokenizer_.encode_pair(pair.query, pair.document, tokenize_options_, out);
 }
 
-Result<Scores> Reranker::score(std::span<const Pair> pairs, ScoreMode mode) {
+Result<Scores> Reranker::score(std::span<const Pair> pairs, ScoreMode mode,
+                               const PairLabel& label) {
   Scores scores;
   scores.num_labels = static_cast<std::size_t>(model_->config().num_labels);
   scores.values.reserve(pairs.size() * scores.num_labels);
@@ -76,7 +77,7 @@ Result<Scores> Reranker::score(std::span<const Pair> pairs, ScoreMode mode) {
   std::vector<text::Encoding> encodings(pairs.size());
   for (std::size_t i = 0; i < pairs.size(); ++i) {
     const Status status = tokenize(pairs[i], encodings[i]);
-    if (!status.ok()) return status.with_context("pair " + std::to_string(i));
+    if (!status.ok()) return status.with_context(label ? label(i) : "pair " + std::to_string(i));
   }
 
   backend::PackedBatch batch;

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -48,9 +49,12 @@ class Reranker {
   static Result<std::unique_ptr<Reranker>> open(const std::filesystem::path& model_dir,
                                                 const EngineOptions& options);
 
-  // Scores pairs in input order. An error names the pair index that caused it; no partial
-  // result is returned.
-  Result<Scores> score(std::span<const Pair> pairs, ScoreMode mode);
+  // Names pair i in error messages; the default says "pair i".
+  using PairLabel = std::function<std::string(std::size_t)>;
+
+  // Scores pairs in input order. An error names the pair that caused it (through `label`, e.g.
+  // its input line); no partial result is returned.
+  Result<Scores> score(std::span<const Pair> pairs, ScoreMode mode, const PairLabel& label = {});
 
   // Scores `documents` against `query` and returns them best first, cut to `top_k` (0 = all).
   // FailedPrecondition for a model with more than one label (there is no single relevance).

@@ -171,6 +171,17 @@ TEST_F(CliTest, TokenizeWithoutTruncationRejectsLongPairs) {
   EXPECT_THAT(result.stderr_text, HasSubstr("line 1"));
 }
 
+TEST_F(CliTest, ScoreErrorsFromTheEngineNameTheInputLine) {
+  std::string document;
+  for (int i = 0; i < 50; ++i) document += "token ";
+  const auto input = write("long.tsv", "\nshort\tpair\nq\t" + document + "\n");
+  const auto result = rerankd(
+      {"score", "-m", model(), "--max-length", "32", "--truncation", "none", "-i", input.string()});
+  EXPECT_NE(result.exit_status, 0);
+  EXPECT_THAT(result.stderr_text, HasSubstr("long.tsv line 3"));
+  EXPECT_TRUE(result.stdout_text.empty());
+}
+
 TEST_F(CliTest, RankPrintsBestFirstAndHonoursTopK) {
   const auto documents = write("docs.txt",
                                "Vaccines train the immune system.\n"
