@@ -5,6 +5,7 @@
 #include <mutex>
 #include <thread>
 
+#include "engine/model_fit.h"
 #include "engine/score_activation.h"
 
 namespace rerankd::engine {
@@ -37,16 +38,10 @@ Result<std::unique_ptr<ServingEngine>> ServingEngine::create(const config::Confi
                                                              metrics::Registry* registry) {
   RERANKD_ASSIGN_OR_RETURN(auto model, model::BertModel::load(model_dir));
   RERANKD_ASSIGN_OR_RETURN(auto tokenizer, text::Tokenizer::from_directory(model_dir));
-  if (config.model.max_length > model->config().max_position_embeddings) {
-    return invalid_argument("model.max_length " + std::to_string(config.model.max_length) +
-                            " exceeds the model's max_position_embeddings " +
-                            std::to_string(model->config().max_position_embeddings));
-  }
-  if (tokenizer.vocab_size() > model->config().vocab_size) {
-    return failed_precondition("the tokenizer has " + std::to_string(tokenizer.vocab_size()) +
-                               " tokens but the model's vocab_size is " +
-                               std::to_string(model->config().vocab_size));
-  }
+  RERANKD_RETURN_IF_ERROR(check_tokenizer_fits_model(tokenizer, model->config()));
+  const auto fitted =
+      resolve_tokenize_options({.max_length = config.model.max_length}, model->config());
+  if (!fitted.ok()) return fitted.status().with_context("model");
   std::unique_ptr<ServingEngine> engine(new ServingEngine(config, model, std::move(tokenizer)));
 
   // One backend per worker: a backend is driven by one thread only.
