@@ -42,8 +42,7 @@ void handle_tei_rerank(const RouterContext& context, HttpRequest request, const 
     return;
   }
   engine::RerankRequest rerank = std::move(input->request);
-  rerank.deadline = request_deadline(context, request);
-  rerank.cancel = request.cancel;
+  attach_request_lifetime(context, request, rerank);
   // The texts go to the service; keep a copy only when the answer repeats them.
   std::shared_ptr<const std::vector<std::string>> texts;
   if (input->return_text) {
@@ -64,8 +63,7 @@ void handle_cohere_rerank(const RouterContext& context, HttpRequest request, con
     return;
   }
   engine::RerankRequest rerank = std::move(input->request);
-  rerank.deadline = request_deadline(context, request);
-  rerank.cancel = request.cancel;
+  attach_request_lifetime(context, request, rerank);
   std::shared_ptr<const std::vector<std::string>> documents;
   if (input->return_documents) {
     documents = std::make_shared<const std::vector<std::string>>(rerank.documents);

@@ -12,8 +12,7 @@ void handle_score(const RouterContext& context, HttpRequest request, const Reply
     return;
   }
   engine::ScoreRequest score = std::move(*input);
-  score.deadline = request_deadline(context, request);
-  score.cancel = request.cancel;
+  attach_request_lifetime(context, request, score);
   context.service->score(std::move(score), [reply](engine::ScoreResponse response) {
     reply([response = std::move(response)]() {
       if (!response.status.ok()) return error_response(response.status);

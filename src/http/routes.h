@@ -21,4 +21,13 @@ void handle_openapi(const RouterContext& context, HttpRequest request, const Rep
 engine::Clock::time_point request_deadline(const RouterContext& context,
                                            const HttpRequest& request);
 
+// What bounds a request's life travels with it to the service: its deadline, and the flag a
+// client disconnect sets. For engine::RerankRequest and engine::ScoreRequest alike.
+template <typename ServiceRequest>
+void attach_request_lifetime(const RouterContext& context, const HttpRequest& request,
+                             ServiceRequest& service_request) {
+  service_request.deadline = request_deadline(context, request);
+  service_request.cancel = request.cancel;
+}
+
 }  // namespace rerankd::http
