@@ -75,9 +75,10 @@ Result<std::unique_ptr<ServingEngine>> ServingEngine::create(const config::Confi
 Status ServingEngine::warm_up() {
   std::promise<Status> finished;
   auto result = finished.get_future();
-  run_pairs({{"warm up", "a passage to warm up the backend"}}, ScoreMode::kRaw, true,
-            Clock::time_point::max(), nullptr,
-            [&finished](Scored scored) { finished.set_value(scored.status); });
+  PairWork work;
+  work.pairs = {{"warm up", "a passage to warm up the backend"}};
+  work.mode = ScoreMode::kRaw;
+  run_pairs(std::move(work), [&finished](Scored scored) { finished.set_value(scored.status); });
   return result.get().with_context("warm-up batch");
 }
 
@@ -96,6 +97,7 @@ void ServingEngine::shutdown() {
 // each chunk writing its own slots; the chunk that finishes last submits the job.
 struct ServingEngine::PendingRequest {
   std::vector<OwnedPair> pairs;
+  std::optional<std::string> shared_query;
   std::shared_ptr<sched::ScoringJob> job = std::make_shared<sched::ScoringJob>();
   text::TokenizeOptions options;
   ScoreMode mode = ScoreMode::kActivated;
@@ -108,20 +110,20 @@ struct ServingEngine::PendingRequest {
   Status error;
 };
 
-void ServingEngine::run_pairs(std::vector<OwnedPair> pairs, ScoreMode mode, bool truncate,
-                              Clock::time_point deadline, std::shared_ptr<CancelFlag> cancel,
-                              std::function<void(Scored)> finish) {
+void ServingEngine::run_pairs(PairWork work, std::function<void(Scored)> finish) {
   auto pending = std::make_shared<PendingRequest>();
   pending->arrived = Clock::now();
   pending->options = {
       .max_length = config_.model.max_length,
-      .truncation = truncate ? text::Truncation::kLongestFirst : text::Truncation::kNone};
-  pending->mode = mode;
+      .truncation = work.truncate ? text::Truncation::kLongestFirst : text::Truncation::kNone};
+  pending->mode = work.mode;
   pending->finish = std::move(finish);
-  pending->job->deadline = deadline;
-  if (cancel) pending->job->is_cancelled = [cancel] { return cancel->cancelled(); };
-  pending->job->pairs.resize(pairs.size());
-  pending->pairs = std::move(pairs);
+  pending->job->deadline = work.deadline;
+  if (work.cancel)
+    pending->job->is_cancelled = [cancel = work.cancel] { return cancel->cancelled(); };
+  pending->job->pairs.resize(work.pairs.size());
+  pending->pairs = std::move(work.pairs);
+  pending->shared_query = std::move(work.shared_query);
 
   // Large requests are split over the pool so one 1,000-document request does not tokenize on
   // a single core; small ones stay whole, where a task hop would cost more than it saves.
@@ -137,22 +139,43 @@ void ServingEngine::run_pairs(std::vector<OwnedPair> pairs, ScoreMode mode, bool
   }
 }
 
+namespace {
+
+void record_error(std::mutex& mutex, std::size_t& first_index, Status& first_error,
+                  std::size_t index, Status status) {
+  std::lock_guard lock(mutex);
+  if (index < first_index) {
+    first_index = index;
+    first_error = std::move(status);
+  }
+}
+
+}  // namespace
+
 void ServingEngine::tokenize_chunk(const std::shared_ptr<PendingRequest>& pending,
                                    std::size_t begin, std::size_t end) {
+  // A shared query is tokenized once per chunk, not once per document.
+  std::vector<std::int32_t> query_ids;
+  Status status;
+  if (pending->shared_query) status = tokenizer_.encode_query(*pending->shared_query, query_ids);
+  if (!status.ok()) {
+    record_error(pending->error_mutex, pending->error_index, pending->error, 0, std::move(status));
+    begin = end;
+  }
   std::size_t tokens = 0;
   for (std::size_t i = begin; i < end; ++i) {
     const auto& pair = pending->pairs[i];
-    const Status status =
-        tokenizer_.encode_pair(pair.query, pair.document, pending->options, pending->job->pairs[i]);
+    auto& encoding = pending->job->pairs[i];
+    status = pending->shared_query
+                 ? tokenizer_.encode_pair_with_query(query_ids, pair.document, pending->options,
+                                                     encoding)
+                 : tokenizer_.encode_pair(pair.query, pair.document, pending->options, encoding);
     if (!status.ok()) {
-      std::lock_guard lock(pending->error_mutex);
-      if (i < pending->error_index) {
-        pending->error_index = i;
-        pending->error = status.with_context("document " + std::to_string(i));
-      }
+      record_error(pending->error_mutex, pending->error_index, pending->error, i,
+                   status.with_context("document " + std::to_string(i)));
       break;
     }
-    tokens += pending->job->pairs[i].size();
+    tokens += encoding.size();
   }
   pending->total_tokens += tokens;
   if (pending->chunks_left.fetch_sub(1) == 1) submit_tokenized(pending);
@@ -192,11 +215,11 @@ void ServingEngine::score(ScoreRequest request, std::function<void(ScoreResponse
     answer_off_thread([done = std::move(done)] { done({shutting_down(), {}, 0, {}}); });
     return;
   }
-  run_pairs(std::move(request.pairs), request.mode, request.truncate, request.deadline,
-            std::move(request.cancel), [done = std::move(done)](Scored scored) {
-              done({std::move(scored.status), std::move(scored.scores), scored.total_tokens,
-                    scored.times});
-            });
+  PairWork work{std::move(request.pairs), std::nullopt,     request.mode,
+                request.truncate,         request.deadline, std::move(request.cancel)};
+  run_pairs(std::move(work), [done = std::move(done)](Scored scored) {
+    done({std::move(scored.status), std::move(scored.scores), scored.total_tokens, scored.times});
+  });
 }
 
 void ServingEngine::rerank(RerankRequest request, std::function<void(RerankResponse)> done) {
@@ -215,17 +238,20 @@ void ServingEngine::rerank(RerankRequest request, std::function<void(RerankRespo
     });
     return;
   }
-  std::vector<OwnedPair> pairs;
-  pairs.reserve(request.documents.size());
-  for (auto& document : request.documents) pairs.push_back({request.query, std::move(document)});
+  PairWork work;
+  work.pairs.reserve(request.documents.size());
+  for (auto& document : request.documents) work.pairs.push_back({{}, std::move(document)});
+  work.shared_query = std::move(request.query);
+  work.mode = request.mode;
+  work.truncate = request.truncate;
+  work.deadline = request.deadline;
+  work.cancel = std::move(request.cancel);
   const std::size_t top_n = request.top_n;
-  run_pairs(
-      std::move(pairs), request.mode, request.truncate, request.deadline, std::move(request.cancel),
-      [done = std::move(done), top_n](Scored scored) {
-        RerankResponse response{std::move(scored.status), {}, scored.total_tokens, scored.times};
-        if (response.status.ok()) response.ranked = rank_by_score(scored.scores, top_n);
-        done(std::move(response));
-      });
+  run_pairs(std::move(work), [done = std::move(done), top_n](Scored scored) {
+    RerankResponse response{std::move(scored.status), {}, scored.total_tokens, scored.times};
+    if (response.status.ok()) response.ranked = rank_by_score(scored.scores, top_n);
+    done(std::move(response));
+  });
 }
 
 ServiceInfo ServingEngine::info() const {

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 
@@ -42,17 +43,25 @@ class ServingEngine final : public ScoringService {
   ServingEngine(const config::Config& config, std::shared_ptr<const model::BertModel> model,
                 text::Tokenizer tokenizer);
 
-  // Tokenizes `pairs` on the pool and submits them as one job; `finish` gets the scores or
-  // the error.
   struct Scored {
     Status status;
     std::vector<float> scores;
     std::size_t total_tokens = 0;
     StageTimes times;
   };
-  void run_pairs(std::vector<OwnedPair> pairs, ScoreMode mode, bool truncate,
-                 Clock::time_point deadline, std::shared_ptr<CancelFlag> cancel,
-                 std::function<void(Scored)> finish);
+  // What run_pairs scores: pairs with their own queries (score), or documents that share one
+  // query (rerank: `shared_query` set, each pair's query empty), tokenized once per chunk.
+  struct PairWork {
+    std::vector<OwnedPair> pairs;
+    std::optional<std::string> shared_query;
+    ScoreMode mode = ScoreMode::kActivated;
+    bool truncate = true;
+    Clock::time_point deadline = Clock::time_point::max();
+    std::shared_ptr<CancelFlag> cancel;
+  };
+  // Tokenizes the pairs on the pool and submits them as one job; `finish` gets the scores or
+  // the error.
+  void run_pairs(PairWork work, std::function<void(Scored)> finish);
   struct PendingRequest;
   void tokenize_chunk(const std::shared_ptr<PendingRequest>& pending, std::size_t begin,
                       std::size_t end);

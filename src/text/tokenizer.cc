@@ -96,7 +96,22 @@ Result<Tokenizer> Tokenizer::from_vocab_txt(const std::filesystem::path& vocab,
 Status Tokenizer::encode_pair(std::string_view query, std::string_view document,
                               const TokenizeOptions& options, Encoding& out) const {
   out.clear();
+  thread_local std::vector<std::int32_t> query_ids;
+  RERANKD_RETURN_IF_ERROR(encode_query(query, query_ids));
+  return encode_pair_with_query(query_ids, document, options, out);
+}
+
+Status Tokenizer::encode_query(std::string_view query, std::vector<std::int32_t>& ids) const {
+  ids.clear();
   RERANKD_RETURN_IF_ERROR(check_utf8(query, "query"));
+  impl_->tokenize(query, ids);
+  return Status::ok_status();
+}
+
+Status Tokenizer::encode_pair_with_query(std::span<const std::int32_t> query_ids,
+                                         std::string_view document, const TokenizeOptions& options,
+                                         Encoding& out) const {
+  out.clear();
   RERANKD_RETURN_IF_ERROR(check_utf8(document, "document"));
   const PairTemplate& pair_template = impl_->spec().pair_template;
   const std::size_t specials = pair_template.special_count();
@@ -105,11 +120,8 @@ Status Tokenizer::encode_pair(std::string_view query, std::string_view document,
                             " is less than the " + std::to_string(specials) +
                             " special tokens of a pair");
   }
-  thread_local std::vector<std::int32_t> query_ids;
   thread_local std::vector<std::int32_t> document_ids;
-  query_ids.clear();
   document_ids.clear();
-  impl_->tokenize(query, query_ids);
   impl_->tokenize(document, document_ids);
   RERANKD_ASSIGN_OR_RETURN(
       const PairLengths kept,

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,6 +63,15 @@ class Tokenizer {
                      const TokenizeOptions& options, Encoding& out) const;
   Result<Encoding> encode_pair(std::string_view query, std::string_view document,
                                const TokenizeOptions& options) const;
+
+  // The pair encoding when the query's word-piece ids are already known (from encode_query):
+  // a request that ranks many documents against one query tokenizes the query once. Same
+  // result and errors as encode_pair for the document.
+  Status encode_pair_with_query(std::span<const std::int32_t> query_ids, std::string_view document,
+                                const TokenizeOptions& options, Encoding& out) const;
+  // Word-piece ids of a query (`ids` cleared first); InvalidArgument naming "query" for
+  // invalid UTF-8.
+  Status encode_query(std::string_view query, std::vector<std::int32_t>& ids) const;
 
   // Word-piece ids of one text without special tokens (appended to `ids`).
   Status tokenize(std::string_view text, std::vector<std::int32_t>& ids) const;
