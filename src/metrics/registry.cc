@@ -77,6 +77,15 @@ Histogram& Registry::histogram(const std::string& name, const std::string& help,
   return *metric;
 }
 
+const Histogram* Registry::find_histogram(const std::string& name,
+                                          const std::string& labels) const {
+  std::lock_guard lock(mutex_);
+  const auto family = families_.find(name);
+  if (family == families_.end()) return nullptr;
+  const auto found = family->second->histograms.find(labels);
+  return found == family->second->histograms.end() ? nullptr : found->second.get();
+}
+
 std::string Registry::render() const {
   std::lock_guard lock(mutex_);
   std::string out;

@@ -94,3 +94,20 @@ TEST(Registry, ConcurrentRegistrationAndUpdatesLoseNothing) {
 
 }  // namespace
 }  // namespace rerankd::metrics
+
+namespace rerankd::metrics {
+namespace {
+
+TEST(Registry, FindHistogramReturnsTheRegisteredOneOrNull) {
+  Registry registry;
+  Histogram& sizes = registry.histogram("batch_size", "Pairs per batch.", {1, 8}, "");
+  sizes.observe(4);
+  const Histogram* found = registry.find_histogram("batch_size");
+  ASSERT_EQ(found, &sizes);
+  EXPECT_EQ(found->count(), 1u);
+  EXPECT_EQ(registry.find_histogram("batch_size", R"(route="/x")"), nullptr);
+  EXPECT_EQ(registry.find_histogram("missing"), nullptr);
+}
+
+}  // namespace
+}  // namespace rerankd::metrics
