@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
   add_tokenize_command(app, selected);
   add_info_command(app, selected);
   add_make_model_command(app, selected);
+  add_bench_command(app, selected);
+  add_tune_command(app, selected);
   CLI11_PARSE(app, argc, argv);
   return selected ? selected() : 1;
 }
