@@ -50,6 +50,7 @@ def main():
         body = json.dumps({"query": query, "texts": documents})
         connection = http.client.HTTPConnection("127.0.0.1", port)
         round_trips, inference, overhead, tokenization, queue = [], [], [], [], []
+        server_total, server_overhead = [], []
         for i in range(args.requests + 10):
             start = time.perf_counter()
             connection.request("POST", "/rerank", body, {"Content-Type": "application/json"})
@@ -64,12 +65,17 @@ def main():
             tokenization.append(float(response.getheader("x-tokenization-time")))
             queue.append(float(response.getheader("x-queue-time")))
             inference.append(server_inference)
+            total = float(response.getheader("x-total-time"))
+            server_total.append(total)
+            server_overhead.append(total - server_inference)
             overhead.append(elapsed_ms - server_inference)
         print(f"{args.requests} requests of {args.documents} documents, model {args.model}")
         for name, values in (("client round trip", round_trips), ("server inference", inference),
                              ("overhead (round trip - inference)", overhead),
                              ("  of which tokenization", tokenization),
-                             ("  of which queue", queue)):
+                             ("server total (arrival to answer)", server_total),
+                             ("server overhead (total - inference)", server_overhead),
+                             ("queue (overlaps inference)", queue)):
             values.sort()
             print(f"  {name:36s} p50 {statistics.median(values):8.3f} ms   "
                   f"p90 {values[int(len(values) * 0.9)]:8.3f} ms")

@@ -15,6 +15,14 @@ TEST(JsonWriter, EscapesQuotesBackslashesAndControls) {
   EXPECT_EQ(out, "\"a\\\"b\\\\c\\nd\\u0001\xC3\xA9\"");
 }
 
+TEST(JsonWriter, EscapesAtTheEdgesAndAppendsAfterExistingText) {
+  std::string out = "x";
+  append_string(out, "\"mid\x1f");
+  append_string(out, "");
+  append_string(out, "\t\b\f\r");
+  EXPECT_EQ(out, "x\"\\\"mid\\u001f\"\"\"\"\\t\\b\\f\\r\"");
+}
+
 TEST(JsonWriter, FloatsRoundTrip) {
   const float value = 0.1f + 1e-7f;
   std::string out;
