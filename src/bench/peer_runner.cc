@@ -81,3 +81,26 @@ std::vector<ResultPoint> run_peer(const PeerSpec& peer, const GridPoint& point,
 }
 
 }  // namespace rerankd::bench
+
+namespace rerankd::bench {
+
+std::vector<ResultPoint> PeerRuns::run(const PeerSpec& peer, const GridPoint& point) {
+  std::string key;
+  const auto argv = peer_command(peer, point, context_, "");
+  for (std::size_t i = 0; i < argv.size(); ++i) {
+    if (argv[i] == "--param") {
+      ++i;  // the params are the point's, not the peer's inputs
+      continue;
+    }
+    key.append(argv[i]).push_back('\0');
+  }
+  auto found = done_.find(key);
+  if (found == done_.end()) {
+    found = done_.emplace(key, run_peer(peer, point, context_)).first;
+  }
+  std::vector<ResultPoint> points = found->second;
+  for (ResultPoint& p : points) p.params = point.params;
+  return points;
+}
+
+}  // namespace rerankd::bench

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,5 +31,18 @@ std::vector<std::string> peer_command(const PeerSpec& peer, const GridPoint& poi
 // its log's tail, so the report shows it.
 std::vector<ResultPoint> run_peer(const PeerSpec& peer, const GridPoint& point,
                                   const PeerContext& context);
+
+// run_peer, once per distinct peer command: grid points that differ only in keys the peer does
+// not see (a sweep over rerankd's backends runs the CPU peers once, not once per backend)
+// reuse the first run's points under their own params.
+class PeerRuns {
+ public:
+  explicit PeerRuns(PeerContext context) : context_(std::move(context)) {}
+  std::vector<ResultPoint> run(const PeerSpec& peer, const GridPoint& point);
+
+ private:
+  PeerContext context_;
+  std::map<std::string, std::vector<ResultPoint>> done_;  // command without params -> points
+};
 
 }  // namespace rerankd::bench

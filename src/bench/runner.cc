@@ -76,8 +76,8 @@ Result<ExperimentResult> run_experiment(const Experiment& experiment,
   std::error_code ec;
   std::filesystem::create_directories(work_dir, ec);
   if (ec) return internal_error(work_dir.string() + ": " + ec.message());
-  const PeerContext peers{experiment.name,  model_dir, options.data_dir,
-                          options.repo_dir, work_dir,  options.python};
+  PeerRuns peers(PeerContext{experiment.name, model_dir, options.data_dir, options.repo_dir,
+                             work_dir, options.python});
 
   ProgressBar bar(options.progress_bar, experiment.name, grid.size());
   TargetPool pool(model_dir);
@@ -87,7 +87,7 @@ Result<ExperimentResult> run_experiment(const Experiment& experiment,
         measure_point(pool, point, options.data_dir, [&](double f) { bar.update(i, f); })};
     if (options.run_peers) {
       for (const PeerSpec& peer : experiment.peers) {
-        for (ResultPoint& p : run_peer(peer, point, peers)) measured.push_back(std::move(p));
+        for (ResultPoint& p : peers.run(peer, point)) measured.push_back(std::move(p));
       }
     }
     for (ResultPoint& p : measured) {
