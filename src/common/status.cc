@@ -38,6 +38,14 @@ std::string Status::to_string() const {
   return text;
 }
 
+Status invalid_at(std::string_view source, int line, std::string_view message) {
+  // Appends, not operator+ chains: GCC 12 warns falsely (-Wrestrict) on `":" + to_string`.
+  std::string text(source);
+  if (line > 0) text.append(":").append(std::to_string(line));
+  text.append(": ").append(message);
+  return invalid_argument(std::move(text));
+}
+
 Status Status::with_context(std::string_view context) const {
   if (ok()) return *this;
   std::string message(context);

@@ -67,6 +67,9 @@ inline Status unimplemented(std::string message) {
 inline Status internal_error(std::string message) {
   return {StatusCode::kInternal, std::move(message)};
 }
+// InvalidArgument "<source>:<line>: <message>" (`line` 1-based; 0 leaves it out): the shape of
+// every error about a line of a file the user wrote (a config, an experiment).
+Status invalid_at(std::string_view source, int line, std::string_view message);
 
 }  // namespace rerankd
 

@@ -37,11 +37,7 @@ class YamlReader {
   }
 
   Status error_at(const YAML::Mark& mark, const std::string& message) const {
-    // Appends, not operator+ chains: GCC 12 warns falsely (-Wrestrict) on `":" + to_string`.
-    std::string text(source_);
-    if (!mark.is_null()) text.append(":").append(std::to_string(mark.line + 1));
-    text.append(": ").append(message);
-    return invalid_argument(std::move(text));
+    return invalid_at(source_, mark.is_null() ? 0 : mark.line + 1, message);
   }
 
  private:
