@@ -36,7 +36,7 @@ class LaunchedServer {
 };
 
 // The rerankd binary to start: $RERANKD_BINARY when set (tests, whose own executable is a test
-// program), otherwise this process's own executable (/proc/self/exe, resolved).
+// program), otherwise this process's own executable as /proc/self/exe.
 std::filesystem::path rerankd_binary();
 
 // `config.server.port` is replaced by 0 and `config.model.path` by `model_dir`. Waits up to
