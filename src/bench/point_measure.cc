@@ -53,6 +53,11 @@ ResultPoint measure_point(TargetPool& pool, const GridPoint& point,
     return result;
   }
   fill_measurements(*run, result);
+  if (result.requests == 0) {
+    // A window shorter than one request measures nothing; zeros would read as a result.
+    result.status = PointStatus::kFailed;
+    result.note = "no request completed in the measured window; lengthen load.duration_s";
+  }
   return result;
 }
 

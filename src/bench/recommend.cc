@@ -21,9 +21,10 @@ std::string compact(double value) {
 }
 
 // Only clean measurements of rerankd count: a point with errors measured a different workload,
+// one with no completed request measured nothing,
 // and a peer's point is not a configuration rerankd can be given.
 bool measured(const ResultPoint& p) {
-  return p.system == "rerankd" && p.status == PointStatus::kOk && p.errors == 0;
+  return p.system == "rerankd" && p.status == PointStatus::kOk && p.errors == 0 && p.requests > 0;
 }
 
 // Higher throughput wins; equal throughput goes to the lower p50.

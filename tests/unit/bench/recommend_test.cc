@@ -9,6 +9,7 @@ ResultPoint point(double pairs_per_s, double p50) {
   ResultPoint p;
   p.pairs_per_s = pairs_per_s;
   p.latency_ms.p50 = p50;
+  p.requests = 10;
   return p;
 }
 
@@ -74,6 +75,14 @@ TEST(SweetSpot, FailedNotBuiltAndErroredPointsAreExcluded) {
 
 namespace rerankd::bench {
 namespace {
+
+TEST(SweetSpot, APointWithNoCompletedRequestIsNotAResult) {
+  std::vector<ResultPoint> points = {point(10, 50), point(0, 0)};
+  points[1].requests = 0;  // the window ended before the first answer
+  const auto r = sweet_spot(points, 200);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->point, 0u);
+}
 
 TEST(SweetSpot, APeerIsComparedButNeverRecommended) {
   std::vector<ResultPoint> points = batch_sweep();

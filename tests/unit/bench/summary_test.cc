@@ -11,6 +11,7 @@ ResultPoint point(std::string system, std::string batch, double pairs_per_s, dou
   p.params = {{"batching.max_batch_size", std::move(batch)}};
   p.pairs_per_s = pairs_per_s;
   p.latency_ms.p50 = p50;
+  p.requests = 20;
   return p;
 }
 
