@@ -15,8 +15,9 @@ constexpr std::int64_t kRowBlock = 4;
 // each sum over SIMD lanes, which plain C++ forbids because it reorders float additions.
 // target_clones builds an AVX2+FMA copy of this function, picked at load time on machines that
 // have it, and a baseline copy for the rest; everything sits in this one function because GCC
-// does not inline plain helpers into such a copy.
-__attribute__((target_clones("arch=haswell", "default"))) void linear_kernel(
+// does not inline plain helpers into such a copy. x86-64-v3, not arch=haswell: the latter is
+// chosen by CPU model, so AMD machines with AVX2 ran the baseline copy.
+__attribute__((target_clones("arch=x86-64-v3", "default"))) void linear_kernel(
     const float* x, std::int64_t rows, std::int64_t in, const float* w, const float* b,
     std::int64_t out, float* y) {
   for (std::int64_t o = 0; o < out; ++o) {
