@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libyaml-cpp-dev
   libboost-dev
+  libdnnl-dev
 )
 
 missing=()

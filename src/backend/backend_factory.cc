@@ -3,6 +3,9 @@
 
 #include "backend/backend.h"
 #include "backend/reference/reference_backend.h"
+#ifdef RERANKD_HAVE_CPU_BACKEND
+#include "backend/cpu/cpu_backend.h"
+#endif
 
 namespace rerankd::backend {
 namespace {
@@ -15,7 +18,13 @@ std::string joined(const std::vector<std::string>& names) {
 
 }  // namespace
 
-std::vector<std::string> available_backends() { return {"reference"}; }
+std::vector<std::string> available_backends() {
+  std::vector<std::string> names{"reference"};
+#ifdef RERANKD_HAVE_CPU_BACKEND
+  names.emplace_back("cpu");
+#endif
+  return names;
+}
 
 Result<std::unique_ptr<Backend>> create_backend(const BackendOptions& options,
                                                 std::shared_ptr<const model::BertModel> model) {
@@ -26,6 +35,9 @@ Result<std::unique_ptr<Backend>> create_backend(const BackendOptions& options,
     }
     return reference::ReferenceBackend::create(std::move(model), options.threads);
   }
+#ifdef RERANKD_HAVE_CPU_BACKEND
+  if (options.name == "cpu") return cpu::create_cpu_backend(options, std::move(model));
+#endif
   return unimplemented("backend '" + options.name +
                        "' is not built; available: " + joined(available_backends()));
 }

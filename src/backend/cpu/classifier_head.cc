@@ -1,0 +1,37 @@
+#include "backend/cpu/classifier_head.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace rerankd::backend::cpu {
+
+Result<ClassifierHead> ClassifierHead::create(const model::BertWeights& weights) {
+  const auto& pooler = weights.pooler;
+  const auto& classifier = weights.classifier;
+  RERANKD_ASSIGN_OR_RETURN(
+      auto pooler_matmul, Matmul::create(pooler.weight.data, pooler.bias.data, pooler.weight.dim(0),
+                                         pooler.weight.dim(1), Epilogue::kTanh));
+  RERANKD_ASSIGN_OR_RETURN(
+      auto classifier_matmul,
+      Matmul::create(classifier.weight.data, classifier.bias.data, classifier.weight.dim(0),
+                     classifier.weight.dim(1), Epilogue::kNone));
+  return ClassifierHead(std::move(pooler_matmul), std::move(classifier_matmul));
+}
+
+void ClassifierHead::run(const float* hidden, std::span<const std::int32_t> cu_seqlens, float* cls,
+                         float* pooled, float* logits, void* scratchpad) const {
+  const std::int64_t width = pooler_.in();
+  const auto pairs = static_cast<std::int64_t>(cu_seqlens.size()) - 1;
+  for (std::int64_t pair = 0; pair < pairs; ++pair) {
+    std::memcpy(cls + pair * width, hidden + std::int64_t{cu_seqlens[pair]} * width,
+                static_cast<std::size_t>(width) * sizeof(float));
+  }
+  pooler_.run(cls, pairs, pooled, scratchpad);
+  classifier_.run(pooled, pairs, logits, scratchpad);
+}
+
+std::size_t ClassifierHead::scratchpad_bytes() const {
+  return std::max(pooler_.scratchpad_bytes(), classifier_.scratchpad_bytes());
+}
+
+}  // namespace rerankd::backend::cpu

@@ -1,0 +1,53 @@
+#include "backend/cpu/cpu_backend.h"
+
+#include <algorithm>
+#include <string>
+#include <thread>
+
+#include "backend/cpu/packed_bert.h"
+
+namespace rerankd::backend::cpu {
+namespace {
+
+class CpuBackend final : public Backend {
+ public:
+  CpuBackend(std::shared_ptr<const model::BertModel> model, std::unique_ptr<PackedBert> bert,
+             int threads)
+      : model_(std::move(model)), bert_(std::move(bert)), threads_(threads) {}
+
+  Result<std::vector<float>> run(const PackedBatch& batch) override {
+    return bert_->run(batch, threads_);
+  }
+
+  BackendInfo info() const override {
+    return BackendInfo{.name = "cpu", .dtype = "fp32", .device = "cpu", .threads = threads_};
+  }
+
+ private:
+  std::shared_ptr<const model::BertModel> model_;  // owns the weights bert_ points into
+  std::unique_ptr<PackedBert> bert_;
+  int threads_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Backend>> create_cpu_backend(const BackendOptions& options,
+                                                    std::shared_ptr<const model::BertModel> model) {
+  if (options.dtype != "fp32") {
+    return unimplemented("backend 'cpu' has no dtype '" + options.dtype +
+                         "' yet; available: " + kCpuDtypes);
+  }
+  if (options.threads < 0) {
+    return invalid_argument("cpu backend: threads must be >= 0 (0 = all cores), got " +
+                            std::to_string(options.threads));
+  }
+  if (model == nullptr) return invalid_argument("cpu backend: no model given");
+  auto bert = PackedBert::create(model->config(), model->weights());
+  if (!bert.ok()) return bert.status().with_context("model " + model->directory().string());
+  const int threads = options.threads > 0
+                          ? options.threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return std::unique_ptr<Backend>(new CpuBackend(std::move(model), std::move(*bert), threads));
+}
+
+}  // namespace rerankd::backend::cpu

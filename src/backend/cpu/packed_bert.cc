@@ -1,0 +1,187 @@
+#include "backend/cpu/packed_bert.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <exception>
+#include <new>
+#include <string>
+
+#include "backend/cpu/attention.h"
+#include "backend/cpu/embeddings.h"
+#include "backend/reference/input_checks.h"
+
+namespace rerankd::backend::cpu {
+namespace {
+
+Epilogue epilogue_for(model::HiddenAct act) {
+  switch (act) {
+    case model::HiddenAct::kGeluErf:
+      return Epilogue::kGeluErf;
+    case model::HiddenAct::kGeluTanh:
+      return Epilogue::kGeluTanh;
+    case model::HiddenAct::kRelu:
+      return Epilogue::kRelu;
+  }
+  return Epilogue::kGeluErf;
+}
+
+LayerNormParams norm_params(const model::LayerNormWeights& norm, float eps) {
+  return {.gamma = norm.gamma.data.data(),
+          .beta = norm.beta.data.data(),
+          .width = norm.gamma.numel(),
+          .eps = eps};
+}
+
+Result<Matmul> linear_matmul(const model::LinearWeights& linear, Epilogue epilogue) {
+  return Matmul::create(linear.weight.data, linear.bias.data, linear.weight.dim(0),
+                        linear.weight.dim(1), epilogue);
+}
+
+// [3 * hidden, hidden] weight and [3 * hidden] bias: q rows, then k, then v, so each output row
+// of the fused GEMM is q | k | v, the layout packed_attention reads.
+Result<Matmul> fused_qkv_matmul(const model::EncoderLayerWeights& layer) {
+  std::vector<float> weight;
+  std::vector<float> bias;
+  for (const auto* linear : {&layer.query, &layer.key, &layer.value}) {
+    weight.insert(weight.end(), linear->weight.data.begin(), linear->weight.data.end());
+    bias.insert(bias.end(), linear->bias.data.begin(), linear->bias.data.end());
+  }
+  const std::int64_t hidden = layer.query.weight.dim(1);
+  return Matmul::create(weight, bias, 3 * layer.query.weight.dim(0), hidden, Epilogue::kNone);
+}
+
+// Where each buffer of one batch sits in the arena (byte offsets).
+struct ArenaLayout {
+  std::size_t hidden = 0;        // [tokens, hidden]: the running hidden state
+  std::size_t qkv = 0;           // [tokens, 3 * hidden]
+  std::size_t context = 0;       // [tokens, hidden]: attention output before its dense
+  std::size_t attention = 0;     // [tokens, hidden]: after dense + residual + LayerNorm
+  std::size_t intermediate = 0;  // [tokens, intermediate]
+  std::size_t cls = 0;           // [pairs, hidden]
+  std::size_t pooled = 0;        // [pairs, hidden]
+  std::size_t scores = 0;        // threads x attention_scratch_floats
+  std::size_t scratchpad = 0;    // oneDNN's scratchpad
+  std::size_t total = 0;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<PackedBert>> PackedBert::create(const model::BertConfig& config,
+                                                       const model::BertWeights& weights) {
+  RERANKD_RETURN_IF_ERROR(reference::check_weights(config, weights));
+  const Epilogue activation = epilogue_for(config.hidden_act);
+  std::vector<Layer> layers;
+  layers.reserve(weights.layers.size());
+  for (const auto& w : weights.layers) {
+    RERANKD_ASSIGN_OR_RETURN(auto qkv, fused_qkv_matmul(w));
+    RERANKD_ASSIGN_OR_RETURN(auto attention_output,
+                             linear_matmul(w.attention_output, Epilogue::kNone));
+    RERANKD_ASSIGN_OR_RETURN(auto intermediate, linear_matmul(w.intermediate, activation));
+    RERANKD_ASSIGN_OR_RETURN(auto output, linear_matmul(w.output, Epilogue::kNone));
+    layers.push_back(Layer{.qkv = std::move(qkv),
+                           .attention_output = std::move(attention_output),
+                           .intermediate = std::move(intermediate),
+                           .output = std::move(output),
+                           .attention_norm = norm_params(w.attention_norm, config.layer_norm_eps),
+                           .output_norm = norm_params(w.output_norm, config.layer_norm_eps)});
+  }
+  RERANKD_ASSIGN_OR_RETURN(auto head, ClassifierHead::create(weights));
+  return std::unique_ptr<PackedBert>(
+      new PackedBert(config, weights, std::move(layers), std::move(head)));
+}
+
+PackedBert::PackedBert(const model::BertConfig& config, const model::BertWeights& weights,
+                       std::vector<Layer> layers, ClassifierHead head)
+    : config_(config), weights_(&weights), layers_(std::move(layers)), head_(std::move(head)) {
+  scratchpad_bytes_ = head_.scratchpad_bytes();
+  for (const auto& layer : layers_) {
+    for (const Matmul* matmul :
+         {&layer.qkv, &layer.attention_output, &layer.intermediate, &layer.output}) {
+      scratchpad_bytes_ = std::max(scratchpad_bytes_, matmul->scratchpad_bytes());
+    }
+  }
+}
+
+Result<std::vector<float>> PackedBert::run(const PackedBatch& batch, int threads) {
+  RERANKD_RETURN_IF_ERROR(reference::check_batch(config_, batch));
+  std::vector<float> logits(batch.num_pairs() * static_cast<std::size_t>(config_.num_labels));
+  if (batch.num_pairs() == 0) return logits;
+  try {
+    forward(batch, std::max(threads, 1), logits.data());
+  } catch (const std::bad_alloc&) {
+    return Status(StatusCode::kResourceExhausted,
+                  "cpu backend: out of memory for a batch of " + std::to_string(batch.num_pairs()) +
+                      " pairs, " + std::to_string(batch.num_tokens()) + " tokens");
+  } catch (const std::exception& error) {
+    return internal_error(std::string("cpu backend: ") + error.what());
+  }
+  return logits;
+}
+
+void PackedBert::forward(const PackedBatch& batch, int threads, float* logits) {
+  // oneDNN's Debian build runs on OpenMP, which sizes each parallel region from the calling
+  // thread's nthreads ICV: set here, it bounds the GEMMs and our own loops alike, and it is per
+  // thread, so another backend on another thread keeps its own count.
+  omp_set_num_threads(threads);
+
+  const auto tokens = static_cast<std::size_t>(batch.num_tokens());
+  const auto pairs = batch.num_pairs();
+  const auto hidden = static_cast<std::size_t>(config_.hidden_size);
+  const auto inner = static_cast<std::size_t>(config_.intermediate_size);
+  const PackedAttentionShape attention_shape{.num_heads = config_.num_attention_heads,
+                                             .head_size = config_.head_size(),
+                                             .max_length = batch.max_length};
+  const std::size_t score_floats =
+      attention_scratch_floats(attention_shape) * static_cast<std::size_t>(threads);
+
+  ArenaLayout at;
+  auto place = [&at](std::size_t& offset, std::size_t bytes) {
+    offset = at.total;
+    at.total += bytes;
+  };
+  place(at.hidden, Workspace::aligned_floats(tokens * hidden));
+  place(at.qkv, Workspace::aligned_floats(tokens * 3 * hidden));
+  place(at.context, Workspace::aligned_floats(tokens * hidden));
+  place(at.attention, Workspace::aligned_floats(tokens * hidden));
+  place(at.intermediate, Workspace::aligned_floats(tokens * inner));
+  place(at.cls, Workspace::aligned_floats(pairs * hidden));
+  place(at.pooled, Workspace::aligned_floats(pairs * hidden));
+  place(at.scores, Workspace::aligned_floats(score_floats));
+  place(at.scratchpad, (scratchpad_bytes_ + Workspace::kAlignment - 1) / Workspace::kAlignment *
+                           Workspace::kAlignment);
+  std::byte* arena = workspace_.reserve(at.total);
+  auto floats = [arena](std::size_t offset) { return reinterpret_cast<float*>(arena + offset); };
+  float* state = floats(at.hidden);
+  float* qkv = floats(at.qkv);
+  float* context = floats(at.context);
+  float* attention = floats(at.attention);
+  float* intermediate = floats(at.intermediate);
+  void* scratchpad = arena + at.scratchpad;
+  const auto rows = static_cast<std::int64_t>(tokens);
+
+  const model::BertWeights& w = *weights_;
+  const EmbeddingTables tables{.word = w.word_embeddings.data.data(),
+                               .position = w.position_embeddings.data.data(),
+                               .token_type = w.token_type_embeddings.data.data(),
+                               .norm = norm_params(w.embedding_norm, config_.layer_norm_eps)};
+  embed_packed(tables, batch.input_ids, batch.token_type_ids, batch.cu_seqlens, state);
+
+  for (const Layer& layer : layers_) {
+    // BertSelfAttention: one GEMM for q | k | v, then attention per (pair, head).
+    layer.qkv.run(state, rows, qkv, scratchpad);
+    packed_attention(qkv, batch.cu_seqlens, attention_shape, context,
+                     {floats(at.scores), score_floats}, threads);
+    // BertSelfOutput: LayerNorm(dense(context) + input).
+    layer.attention_output.run(context, rows, attention, scratchpad);
+    add_layer_norm(attention, state, rows, layer.attention_norm);
+    // BertIntermediate (activation fused into the GEMM), then BertOutput:
+    // LayerNorm(dense(intermediate) + attention), overwriting the layer's input.
+    layer.intermediate.run(attention, rows, intermediate, scratchpad);
+    layer.output.run(intermediate, rows, state, scratchpad);
+    add_layer_norm(state, attention, rows, layer.output_norm);
+  }
+  head_.run(state, batch.cu_seqlens, floats(at.cls), floats(at.pooled), logits, scratchpad);
+}
+
+}  // namespace rerankd::backend::cpu

@@ -1,0 +1,64 @@
+// Shared by the backends' logit conformance tests: the Hugging Face fixture
+// (tests/fixtures/logits/minilm_l6_random.jsonl, from tools/make_logit_fixtures.py), the check
+// that the conformance model on disk is the one it was computed from, and a test base that runs
+// a backend on its pairs.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backend/backend.h"
+
+namespace rerankd::testing {
+
+inline constexpr double kLogitTolerance = 1e-4;
+
+struct FixturePair {
+  std::string source;
+  std::int64_t index = 0;
+  std::string query;
+  std::string document;
+  std::vector<std::int32_t> input_ids;
+  std::int64_t first_segment_length = 0;
+  double logit = 0.0;
+};
+
+struct Fixture {
+  std::string model_sha256;
+  std::vector<FixturePair> pairs;
+};
+
+std::filesystem::path logit_fixture_path();
+std::string sha256_of_file(const std::filesystem::path& path);
+// Reads the fixture; failures are reported as gtest failures.
+Fixture load_logit_fixture();
+// Token type ids: 0 for the first segment ([CLS] query [SEP]), 1 after.
+std::vector<std::int32_t> type_ids_for(const FixturePair& pair);
+
+// Everything is loaded in SetUp, not SetUpTestSuite: ctest runs one test per process anyway,
+// and gtest reports a test whose suite setup failed as skipped, which ctest would count as a
+// pass.
+class BackendLogitsTest : public ::testing::Test {
+ protected:
+  // Which backend (and dtype, threads) the test runs.
+  virtual backend::BackendOptions backend_options() const = 0;
+
+  void SetUp() override;
+  // Runs the batch and checks every logit against the fixture's within `tolerance`, reporting
+  // the worst pair.
+  void expect_logits_match(const backend::PackedBatch& batch, double tolerance = kLogitTolerance);
+  // The backend alone, from the token ids transformers' tokenizer produced.
+  void check_from_fixture_token_ids();
+  // Tokenizer and backend together, from the text.
+  void check_from_text();
+
+  Fixture fixture_;
+  std::unique_ptr<backend::Backend> backend_;
+};
+
+}  // namespace rerankd::testing
