@@ -12,7 +12,8 @@ namespace {
 constexpr std::array kKeys = {
     KeySpec{"model.path", "model directory, or a hub id found in the Hugging Face cache",
             RERANKD_CONFIG_FIELD(model.path)},
-    KeySpec{"model.backend", "compute backend: reference (cpu and cuda come with their issues)",
+    KeySpec{"model.backend",
+            "compute backend: reference (plain fp32) or cpu (oneDNN); cuda comes with its issue",
             RERANKD_CONFIG_FIELD(model.backend)},
     KeySpec{"model.device", "GPU index or list of indices for device backends",
             RERANKD_CONFIG_FIELD(model.device)},
