@@ -3,7 +3,6 @@
 #include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
-#include <fstream>
 
 #include "app/bench_paths.h"
 #include "app/commands.h"
@@ -11,6 +10,7 @@
 #include "bench/point_measure.h"
 #include "bench/progress_bar.h"
 #include "bench/tuner.h"
+#include "common/file.h"
 #include "model/model_dir.h"
 
 namespace rerankd::app {
@@ -84,9 +84,7 @@ Status run_tune(const TuneFlags& flags) {
   pool.release();
   const std::string yaml =
       bench::tuned_config_yaml(outcome, options, bench::collect_machine_info());
-  std::ofstream out(flags.out, std::ios::trunc);
-  out << yaml;
-  if (!out.flush()) return internal_error(flags.out + ": cannot write");
+  RERANKD_RETURN_IF_ERROR(write_file_atomically(flags.out, yaml));
   fmt::print("wrote {}: batch {}, concurrency {}, timeout {} ms\n", flags.out,
              outcome.config.batching.max_batch_size, outcome.config.server.max_concurrency,
              outcome.config.batching.timeout_ms);

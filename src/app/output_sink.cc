@@ -1,9 +1,8 @@
 #include "app/output_sink.h"
 
-#include <unistd.h>
-
 #include <cstdio>
-#include <fstream>
+
+#include "common/file.h"
 
 namespace rerankd::app {
 
@@ -15,26 +14,7 @@ Status write_output(const std::filesystem::path& path, const std::string& conten
     }
     return {};
   }
-  auto partial = path;
-  partial += ".partial-" + std::to_string(::getpid());
-  {
-    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-    if (!out) return invalid_argument(path.string() + ": cannot open for writing");
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    out.close();
-    if (!out) {
-      std::filesystem::remove(partial);
-      return internal_error(path.string() + ": write failed");
-    }
-  }
-  std::error_code error;
-  std::filesystem::rename(partial, path, error);
-  if (error) {
-    std::filesystem::remove(partial);
-    return internal_error(path.string() +
-                          ": cannot rename the finished output into place: " + error.message());
-  }
-  return {};
+  return write_file_atomically(path, content);
 }
 
 }  // namespace rerankd::app

@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cstdlib>
-#include <fstream>
-#include <system_error>
+#include <string_view>
+
+#include "common/file.h"
 
 namespace rerankd::bench {
 namespace png {
@@ -251,20 +252,8 @@ Status write_png(const Image& image, const std::filesystem::path& path) {
                             std::to_string(image.rgb.size()) + " bytes of RGB");
   }
   const std::vector<std::uint8_t> bytes = encode_png(image);
-  // A reader never sees half a file: write beside it, then rename over it.
-  std::filesystem::path temp = path;
-  temp += ".tmp";
-  {
-    std::ofstream file(temp, std::ios::binary | std::ios::trunc);
-    file.write(reinterpret_cast<const char*>(bytes.data()),
-               static_cast<std::streamsize>(bytes.size()));
-    if (!file.good()) return internal_error(temp.string() + ": cannot write the PNG");
-  }
-  std::error_code error;
-  std::filesystem::rename(temp, path, error);
-  if (error)
-    return internal_error(path.string() + ": cannot rename into place: " + error.message());
-  return Status::ok_status();
+  return write_file_atomically(
+      path, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 }  // namespace rerankd::bench

@@ -23,6 +23,29 @@ Status file_error(const std::filesystem::path& path, const char* what) {
 
 }  // namespace
 
+Status write_file_atomically(const std::filesystem::path& path, std::string_view content) {
+  auto partial = path;
+  partial += ".partial-" + std::to_string(::getpid());
+  {
+    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+    if (!out) return internal_error(path.string() + ": cannot open for writing");
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    out.close();
+    if (!out) {
+      std::filesystem::remove(partial);
+      return internal_error(path.string() + ": write failed");
+    }
+  }
+  std::error_code error;
+  std::filesystem::rename(partial, path, error);
+  if (error) {
+    std::filesystem::remove(partial);
+    return internal_error(path.string() +
+                          ": cannot rename the finished file into place: " + error.message());
+  }
+  return {};
+}
+
 Result<std::string> read_file(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return not_found(path.string() + ": no such file");

@@ -1,10 +1,11 @@
-// Reading files with errors that name the file: whole-file reads and read-only memory maps.
+// Files with errors that name the file: whole-file reads and writes, read-only memory maps.
 #pragma once
 
 #include <cstddef>
 #include <filesystem>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "common/result.h"
 
@@ -12,6 +13,11 @@ namespace rerankd {
 
 // Reads a whole file; NotFound when it is missing, InvalidArgument when it is not a file.
 Result<std::string> read_file(const std::filesystem::path& path);
+
+// Writes `content` as the whole file, so a reader never sees half of it: written beside it
+// (".partial-<pid>"), then renamed over it; the partial file is removed on failure. Internal
+// naming the path when it cannot be written or renamed.
+Status write_file_atomically(const std::filesystem::path& path, std::string_view content);
 
 // A read-only, private memory map of a whole file. Move-only; unmaps on destruction.
 // Thread-safe for concurrent reads.
