@@ -16,9 +16,7 @@
 #ifndef RERANKD_BUILD_TYPE
 #define RERANKD_BUILD_TYPE ""
 #endif
-#ifndef RERANKD_GIT_COMMIT
-#define RERANKD_GIT_COMMIT ""
-#endif
+#include "git_commit.inc"  // RERANKD_GIT_COMMIT, written at build time
 #ifndef RERANKD_VERSION
 #define RERANKD_VERSION ""
 #endif
