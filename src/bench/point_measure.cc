@@ -48,7 +48,10 @@ ResultPoint measure_point(TargetPool& pool, const GridPoint& point,
   }
   const auto run = run_load(**target, *workload, point.settings.load, progress);
   if (!run.ok()) {
-    result.status = PointStatus::kFailed;
+    // The model_only target creates its backends as sessions open, so a backend this build
+    // lacks shows up here rather than at acquire.
+    result.status = run.status().code() == StatusCode::kUnimplemented ? PointStatus::kNotBuilt
+                                                                      : PointStatus::kFailed;
     result.note = run.status().message();
     return result;
   }

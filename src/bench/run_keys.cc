@@ -40,17 +40,18 @@ Status set_one_of(std::string& field, std::string_view value,
 }
 
 Status set_target(RunSettings& s, std::string_view value) {
-  if (value == "in_process" || value == "server" || value.starts_with("http://")) {
+  if (value == "in_process" || value == "server" || value == "model_only" ||
+      value.starts_with("http://")) {
     s.target = std::string(value);
     return {};
   }
-  return invalid_argument("expected in_process, server or http://HOST:PORT, got " +
+  return invalid_argument("expected in_process, server, model_only or http://HOST:PORT, got " +
                           config::quote_for_message(value));
 }
 
 // clang-format off
 constexpr RunKey kRunKeys[] = {
-  {"target", "in_process, server (the harness starts one) or http://HOST:PORT", set_target},
+  {"target", "in_process, server (the harness starts one), model_only (pre-tokenized batches straight to a backend) or http://HOST:PORT", set_target},
   {"workload.kind", "msmarco or synthetic",
    [](RunSettings& s, std::string_view v) { return set_one_of(s.workload.kind, v, {"msmarco", "synthetic"}); }},
   {"workload.documents", "documents per request",

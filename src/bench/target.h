@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "bench/workload.h"
 #include "common/result.h"
@@ -31,6 +32,12 @@ class Session {
 class Target {
  public:
   virtual ~Target() = default;
+  // Called once per load run, before its sessions open, with the requests the run will send:
+  // a target that works on pre-tokenized input tokenizes them here, outside the measurement.
+  virtual Status prepare(const std::vector<BenchRequest>& workload) {
+    (void)workload;
+    return Status();
+  }
   // Thread-safe.
   virtual Result<std::unique_ptr<Session>> open_session() = 0;
   // "in_process" | "http://127.0.0.1:PORT"

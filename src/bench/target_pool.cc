@@ -2,6 +2,7 @@
 
 #include "bench/http_target.h"
 #include "bench/in_process_target.h"
+#include "bench/model_only_target.h"
 
 namespace rerankd::bench {
 
@@ -23,6 +24,8 @@ Result<Target*> TargetPool::acquire(const RunSettings& settings) {
     RERANKD_ASSIGN_OR_RETURN(
         engine_, engine::ServingEngine::create(settings.config, model_dir_, registry_.get()));
     target_ = make_in_process_target(*engine_, registry_.get());
+  } else if (settings.target == "model_only") {
+    RERANKD_ASSIGN_OR_RETURN(target_, make_model_only_target(settings.config, model_dir_));
   } else if (settings.target == "server") {
     RERANKD_ASSIGN_OR_RETURN(server_, launch_server(settings.config, model_dir_));
     RERANKD_ASSIGN_OR_RETURN(target_, make_http_target(server_->url()));

@@ -8,6 +8,7 @@
 #include "bench/in_process_target.h"
 #include "bench/load_generator.h"
 #include "bench/machine_info.h"
+#include "bench/model_only_target.h"
 #include "bench/server_launcher.h"
 #include "engine/serving_engine.h"
 #include "support/test_env.h"
@@ -131,6 +132,44 @@ TEST_F(LaunchedServerTest, FailedStartQuotesTheServerLog) {
       << server.status().message();
   EXPECT_NE(server.status().message().find("rerankd-model"), std::string::npos)
       << server.status().message();
+}
+
+// Model only: the workload is tokenized in prepare, each call is one backend batch, and a
+// request that was not prepared is refused rather than tokenized in the measured window.
+TEST(ModelOnlyTarget, ScoresPreparedRequestsAsOneBatchEach) {
+  auto target = make_model_only_target(small_config(), testing::tiny_model_dir());
+  ASSERT_TRUE(target.ok()) << target.status().to_string();
+  EXPECT_EQ((*target)->describe(), "model_only");
+  const std::vector<BenchRequest> workload{kRequest, {"a query", {"one document"}}};
+  ASSERT_TRUE((*target)->prepare(workload).ok());
+  auto session = (*target)->open_session();
+  ASSERT_TRUE(session.ok()) << session.status().to_string();
+  (*target)->reset_batch_stats();
+  expect_ok((*session)->call(workload[0]), 3);
+  expect_ok((*session)->call(workload[1]), 1);
+  EXPECT_DOUBLE_EQ((*target)->mean_batch_size(), 2.0);
+
+  const CallOutcome unprepared = (*session)->call(kRequest);  // a copy, not the prepared one
+  EXPECT_FALSE(unprepared.ok);
+  EXPECT_NE(unprepared.error.find("not prepared"), std::string::npos) << unprepared.error;
+}
+
+TEST(ModelOnlyTarget, BadTextFailsInPrepareNamingTheProblem) {
+  auto target = make_model_only_target(small_config(), testing::tiny_model_dir());
+  ASSERT_TRUE(target.ok()) << target.status().to_string();
+  const Status status = (*target)->prepare({kBadRequest});
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("UTF-8"), std::string::npos) << status.to_string();
+}
+
+TEST(ModelOnlyTarget, UnknownBackendIsUnimplementedAtOpen) {
+  config::Config config = small_config();
+  config.model.backend = "no-such-backend";
+  auto target = make_model_only_target(config, testing::tiny_model_dir());
+  ASSERT_TRUE(target.ok()) << target.status().to_string();
+  const auto session = (*target)->open_session();
+  ASSERT_FALSE(session.ok());
+  EXPECT_EQ(session.status().code(), StatusCode::kUnimplemented);
 }
 
 TEST(HttpTarget, RejectsUrlsItCannotUse) {
