@@ -1,6 +1,8 @@
 # Reference-backend logit conformance against Hugging Face transformers
-# (fixture: tests/fixtures/logits/minilm_l6_random.jsonl, from tools/make_logit_fixtures.py).
+# (fixture: tests/fixtures/logits/minilm_l6_random.jsonl, from tools/make_logit_fixtures.py),
+# and the Kendall tau arithmetic the reduced-precision backends are judged by.
 rerankd_add_test(reference_logits_test
-  SOURCES ${CMAKE_CURRENT_LIST_DIR}/reference_logits_test.cc ${CMAKE_CURRENT_LIST_DIR}/logit_fixture.cc
-  LIBS rerankd_backend rerankd_model rerankd_text simdjson::simdjson
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/reference_logits_test.cc
+          ${CMAKE_CURRENT_LIST_DIR}/ranking_agreement_test.cc
+  LIBS rerankd_conformance_support
   FIXTURES test_models)
