@@ -9,23 +9,35 @@
 namespace rerankd::backend::cpu {
 namespace {
 
+Result<Precision> precision_for(const std::string& dtype) {
+  for (const Precision precision : {Precision::kFp32, Precision::kBf16, Precision::kInt8}) {
+    if (dtype == precision_name(precision)) return precision;
+  }
+  return unimplemented("backend 'cpu' has no dtype '" + dtype + "'; available: " + kCpuDtypes);
+}
+
 class CpuBackend final : public Backend {
  public:
   CpuBackend(std::shared_ptr<const model::BertModel> model, std::unique_ptr<PackedBert> bert,
-             int threads)
-      : model_(std::move(model)), bert_(std::move(bert)), threads_(threads) {}
+             Precision precision, int threads)
+      : model_(std::move(model)),
+        bert_(std::move(bert)),
+        precision_(precision),
+        threads_(threads) {}
 
   Result<std::vector<float>> run(const PackedBatch& batch) override {
     return bert_->run(batch, threads_);
   }
 
   BackendInfo info() const override {
-    return BackendInfo{.name = "cpu", .dtype = "fp32", .device = "cpu", .threads = threads_};
+    return BackendInfo{
+        .name = "cpu", .dtype = precision_name(precision_), .device = "cpu", .threads = threads_};
   }
 
  private:
   std::shared_ptr<const model::BertModel> model_;  // owns the weights bert_ points into
   std::unique_ptr<PackedBert> bert_;
+  Precision precision_;
   int threads_;
 };
 
@@ -33,21 +45,21 @@ class CpuBackend final : public Backend {
 
 Result<std::unique_ptr<Backend>> create_cpu_backend(const BackendOptions& options,
                                                     std::shared_ptr<const model::BertModel> model) {
-  if (options.dtype != "fp32") {
-    return unimplemented("backend 'cpu' has no dtype '" + options.dtype +
-                         "' yet; available: " + kCpuDtypes);
-  }
+  RERANKD_ASSIGN_OR_RETURN(const Precision precision, precision_for(options.dtype));
+  // Before the model checks, so an unsupported CPU is reported whatever else is wrong.
+  RERANKD_RETURN_IF_ERROR(check_precision(precision));
   if (options.threads < 0) {
     return invalid_argument("cpu backend: threads must be >= 0 (0 = all cores), got " +
                             std::to_string(options.threads));
   }
   if (model == nullptr) return invalid_argument("cpu backend: no model given");
-  auto bert = PackedBert::create(model->config(), model->weights());
+  auto bert = PackedBert::create(model->config(), model->weights(), precision);
   if (!bert.ok()) return bert.status().with_context("model " + model->directory().string());
   const int threads = options.threads > 0
                           ? options.threads
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  return std::unique_ptr<Backend>(new CpuBackend(std::move(model), std::move(*bert), threads));
+  return std::unique_ptr<Backend>(
+      new CpuBackend(std::move(model), std::move(*bert), precision, threads));
 }
 
 }  // namespace rerankd::backend::cpu

@@ -3,6 +3,9 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #include <string>
 #include <unordered_map>
+#include <vector>
+
+#include "backend/cpu/quantize.h"
 
 namespace rerankd::backend::cpu {
 namespace {
@@ -33,11 +36,127 @@ dnnl::algorithm algorithm_for(Epilogue epilogue) {
   return dnnl::algorithm::undef;
 }
 
+constexpr std::size_t kAlignment = 64;
+std::size_t aligned(std::size_t bytes) {
+  return (bytes + kAlignment - 1) / kAlignment * kAlignment;
+}
+
+// The weights data type of each precision (dst stays f32).
+Type operand_type(Precision precision) {
+  switch (precision) {
+    case Precision::kBf16:
+      return Type::bf16;
+    case Precision::kInt8:
+      return Type::s8;
+    case Precision::kFp32:
+      break;
+  }
+  return Type::f32;
+}
+
+// The src data type of each precision: int8 activations are u8 with a zero point per row (see
+// quantize.h).
+Type src_type(Precision precision) {
+  return precision == Precision::kInt8 ? Type::u8 : operand_type(precision);
+}
+
+bool has_vnni(dnnl::cpu_isa isa) {
+  // avx2_vnni is left out on purpose: whether oneDNN 2.6's int8 GEMM uses it is not known, and 7
+  // bits are correct either way.
+  return isa == dnnl::cpu_isa::avx512_core_vnni || isa == dnnl::cpu_isa::avx512_core_bf16 ||
+         isa == dnnl::cpu_isa::avx512_core_amx;
+}
+
+// Whether oneDNN builds a matmul of this precision here at all (tried on a small shape).
+bool builds(Precision precision) {
+  try {
+    const Type type = operand_type(precision);
+    const dnnl::memory::desc src({DNNL_RUNTIME_DIM_VAL, 64}, src_type(precision), Tag::ab);
+    const dnnl::memory::desc weights({64, 64}, type, Tag::any);
+    const dnnl::memory::desc dst({DNNL_RUNTIME_DIM_VAL, 64}, Type::f32, Tag::ab);
+    const dnnl::matmul::primitive_desc descriptor(dnnl::matmul::desc(src, weights, dst),
+                                                  cpu_engine());
+    return true;
+  } catch (const dnnl::error&) {
+    return false;
+  }
+}
+
+Status probe_precision(Precision precision) {
+  if (precision == Precision::kFp32 || builds(precision)) return Status();
+  std::string reason = std::string("cpu backend: ") + precision_name(precision);
+  reason += precision == Precision::kBf16 ? " needs AVX-512" : " is not supported by oneDNN here";
+  reason.append(" (oneDNN sees ").append(cpu_isa_name()).append("); available here: fp32");
+  for (const Precision other : {Precision::kBf16, Precision::kInt8}) {
+    if (other != precision && builds(other)) {
+      reason.append(", ").append(precision_name(other));
+    }
+  }
+  return unimplemented(reason);
+}
+
 }  // namespace
+
+const char* precision_name(Precision precision) {
+  switch (precision) {
+    case Precision::kBf16:
+      return "bf16";
+    case Precision::kInt8:
+      return "int8";
+    case Precision::kFp32:
+      break;
+  }
+  return "fp32";
+}
+
+Status check_precision(Precision precision) {
+  // Probed once per process: the answer depends only on the CPU.
+  static const Status kStatus[] = {probe_precision(Precision::kFp32),
+                                   probe_precision(Precision::kBf16),
+                                   probe_precision(Precision::kInt8)};
+  return kStatus[static_cast<int>(precision)];
+}
+
+const char* cpu_isa_name() {
+  switch (dnnl::get_effective_cpu_isa()) {
+    case dnnl::cpu_isa::sse41:
+      return "sse41";
+    case dnnl::cpu_isa::avx:
+      return "avx";
+    case dnnl::cpu_isa::avx2:
+      return "avx2";
+    case dnnl::cpu_isa::avx2_vnni:
+      return "avx2_vnni";
+    case dnnl::cpu_isa::avx512_mic:
+      return "avx512_mic";
+    case dnnl::cpu_isa::avx512_mic_4ops:
+      return "avx512_mic_4ops";
+    case dnnl::cpu_isa::avx512_core:
+      return "avx512_core";
+    case dnnl::cpu_isa::avx512_core_vnni:
+      return "avx512_core_vnni";
+    case dnnl::cpu_isa::avx512_core_bf16:
+      return "avx512_core_bf16";
+    case dnnl::cpu_isa::avx512_core_amx:
+      return "avx512_core_amx";
+    default:
+      break;
+  }
+  return "unknown";
+}
+
+int int8_weight_levels() {
+  static const int kLevels = has_vnni(dnnl::get_effective_cpu_isa()) ? 127 : 63;
+  return kLevels;
+}
 
 struct Matmul::Impl {
   std::int64_t in = 0;
   std::int64_t out = 0;
+  Precision precision = Precision::kFp32;
+  Epilogue epilogue = Epilogue::kNone;  // applied by our loop for int8, by oneDNN otherwise
+  std::vector<float> bias_values;       // int8 only: added by our loop after the row scale
+  std::vector<float> column_sums;       // int8 only: scale_n * sum_k q_w[n, k] (zero points)
   dnnl::matmul::primitive_desc descriptor;
   dnnl::matmul primitive;
   dnnl::memory weights;         // reordered, owned by oneDNN
@@ -47,7 +166,8 @@ struct Matmul::Impl {
 };
 
 Result<Matmul> Matmul::create(std::span<const float> weight, std::span<const float> bias,
-                              std::int64_t out, std::int64_t in, Epilogue epilogue) {
+                              std::int64_t out, std::int64_t in, Epilogue epilogue,
+                              Precision precision) {
   // Appended piece by piece: GCC 12 warns (-Wrestrict, a false positive) on "[" + std::string.
   std::string shape = "[";
   shape.append(std::to_string(out)).append(" x ").append(std::to_string(in)).append("]");
@@ -57,39 +177,72 @@ Result<Matmul> Matmul::create(std::span<const float> weight, std::span<const flo
                             std::to_string(weight.size()) + " values and bias " +
                             std::to_string(bias.size()));
   }
+  RERANKD_RETURN_IF_ERROR(check_precision(precision));
   try {
     const dnnl::engine& engine = cpu_engine();
     auto impl = std::make_unique<Impl>();
     impl->in = in;
     impl->out = out;
+    impl->precision = precision;
+    impl->epilogue = epilogue;
+    const Type type = operand_type(precision);
+    const bool int8 = precision == Precision::kInt8;
     // M (the packed token count) changes with every batch, so it is a runtime dimension: one
     // primitive per weight serves every batch and nothing is created on the hot path. Measured
     // on the 2-core AVX2 dev box (oneDNN 2.6 picks gemm:jit either way), a primitive made for
     // each exact M was no faster (142 vs 144 ms per MiniLM layer at M = 2784, 1 thread).
-    const dnnl::memory::desc src({DNNL_RUNTIME_DIM_VAL, in}, Type::f32, Tag::ab);
+    const dnnl::memory::desc src({DNNL_RUNTIME_DIM_VAL, in}, src_type(precision), Tag::ab);
     const dnnl::memory::desc dst({DNNL_RUNTIME_DIM_VAL, out}, Type::f32, Tag::ab);
     // `any` lets the primitive choose its preferred (possibly blocked) weight layout.
-    const dnnl::memory::desc weights_any({in, out}, Type::f32, Tag::any);
+    const dnnl::memory::desc weights_any({in, out}, type, Tag::any);
     const dnnl::memory::desc bias_desc({1, out}, Type::f32, Tag::ab);
 
     dnnl::primitive_attr attr;
     // The backend's arena supplies the scratchpad, so execution allocates no buffers.
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-    if (epilogue != Epilogue::kNone) {
-      dnnl::post_ops ops;
-      ops.append_eltwise(1.0f, algorithm_for(epilogue), 0.0f, 0.0f);
-      attr.set_post_ops(ops);
+    // Weights in the layout PyTorch stores them, [out, in] row-major, quantised first for int8.
+    std::vector<std::int8_t> quantized;
+    if (int8) {
+      // oneDNN 2.6 scales int8 matmul outputs per tensor or per N only, and adds the bias
+      // before scaling, so it applies the column scales and everything that depends on the row
+      // (row scale, then bias and activation) is dequantize_rows' job after the GEMM: a binary
+      // post-op of [M, 1] row scales cannot be appended with a runtime M.
+      quantized.resize(static_cast<std::size_t>(out * in));
+      std::vector<float> column_scales(static_cast<std::size_t>(out));
+      quantize_channels(weight, out, in, int8_weight_levels(), quantized.data(),
+                        column_scales.data());
+      attr.set_output_scales(1 << 1, column_scales);
+      impl->bias_values.assign(bias.begin(), bias.end());
+      impl->column_sums.resize(static_cast<std::size_t>(out));
+      for (std::int64_t n = 0; n < out; ++n) {
+        std::int64_t sum = 0;
+        for (std::int64_t k = 0; k < in; ++k)
+          sum += quantized[static_cast<std::size_t>(n * in + k)];
+        impl->column_sums[n] = column_scales[n] * static_cast<float>(sum);
+      }
+      impl->descriptor =
+          dnnl::matmul::primitive_desc(dnnl::matmul::desc(src, weights_any, dst), attr, engine);
+    } else {
+      if (epilogue != Epilogue::kNone) {
+        dnnl::post_ops ops;
+        ops.append_eltwise(1.0f, algorithm_for(epilogue), 0.0f, 0.0f);
+        attr.set_post_ops(ops);
+      }
+      impl->descriptor = dnnl::matmul::primitive_desc(
+          dnnl::matmul::desc(src, weights_any, bias_desc, dst), attr, engine);
     }
-    impl->descriptor = dnnl::matmul::primitive_desc(
-        dnnl::matmul::desc(src, weights_any, bias_desc, dst), attr, engine);
     impl->primitive = dnnl::matmul(impl->descriptor);
     impl->stream = dnnl::stream(engine);
     impl->scratchpad_bytes = impl->descriptor.scratchpad_desc().get_size();
 
     // PyTorch's [out, in] row-major is the [in, out] matrix oneDNN wants, stored column-major
     // (tag ba): the reorder reads it in place.
-    const dnnl::memory::desc torch_layout({in, out}, Type::f32, Tag::ba);
-    dnnl::memory source(torch_layout, engine, const_cast<float*>(weight.data()));
+    // The reorder also converts f32 -> bf16, and for int8 adds any compensation the primitive's
+    // weight layout carries.
+    const dnnl::memory::desc torch_layout({in, out}, int8 ? Type::s8 : Type::f32, Tag::ba);
+    void* weight_data = int8 ? static_cast<void*>(quantized.data())
+                             : static_cast<void*>(const_cast<float*>(weight.data()));
+    dnnl::memory source(torch_layout, engine, weight_data);
     impl->weights = dnnl::memory(impl->descriptor.weights_desc(), engine);
     dnnl::reorder(source, impl->weights).execute(impl->stream, source, impl->weights);
     impl->bias = dnnl::memory(bias_desc, engine);
@@ -110,22 +263,54 @@ Matmul::~Matmul() = default;
 void Matmul::run(const float* x, std::int64_t rows, float* y, void* scratchpad) const {
   const Impl& impl = *impl_;
   const dnnl::engine& engine = cpu_engine();
+  // Scratch layout: oneDNN's scratchpad, the converted activations, int8's row scales and zero
+  // points.
+  auto* const scratch = static_cast<std::byte*>(scratchpad);
+  std::byte* const converted = scratch + aligned(impl.scratchpad_bytes);
+  const std::size_t elements = static_cast<std::size_t>(rows * impl.in);
+  float* const row_scales = reinterpret_cast<float*>(converted + aligned(elements));
+  float* const zero_points = row_scales + rows;
+  void* src_data = const_cast<float*>(x);
+  if (impl.precision == Precision::kInt8) {
+    quantize_rows(x, rows, impl.in, reinterpret_cast<std::uint8_t*>(converted), row_scales,
+                  zero_points);
+    src_data = converted;
+  } else if (impl.precision == Precision::kBf16) {
+    to_bf16(x, rows * impl.in, reinterpret_cast<std::uint16_t*>(converted));
+    src_data = converted;
+  }
   // Memory objects are small handles over our buffers (no data is allocated or copied).
-  dnnl::memory src({{rows, impl.in}, Type::f32, Tag::ab}, engine, const_cast<float*>(x));
+  dnnl::memory src({{rows, impl.in}, src_type(impl.precision), Tag::ab}, engine, src_data);
   dnnl::memory dst({{rows, impl.out}, Type::f32, Tag::ab}, engine, y);
-  std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, src},
-                                             {DNNL_ARG_WEIGHTS, impl.weights},
-                                             {DNNL_ARG_BIAS, impl.bias},
-                                             {DNNL_ARG_DST, dst}};
+  std::unordered_map<int, dnnl::memory> args{
+      {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, impl.weights}, {DNNL_ARG_DST, dst}};
+  if (impl.precision != Precision::kInt8) args.emplace(DNNL_ARG_BIAS, impl.bias);
   if (impl.scratchpad_bytes > 0) {
     args.emplace(DNNL_ARG_SCRATCHPAD,
                  dnnl::memory(impl.descriptor.scratchpad_desc(), engine, scratchpad));
   }
   impl.primitive.execute(impl.stream, args);
   impl.stream.wait();
+  if (impl.precision == Precision::kInt8) {
+    dequantize_rows(y, rows, impl.out, row_scales, zero_points, impl.column_sums.data(),
+                    impl.bias_values.data(), impl.epilogue);
+  }
 }
 
 std::size_t Matmul::scratchpad_bytes() const { return impl_->scratchpad_bytes; }
+
+std::size_t Matmul::scratch_bytes(std::int64_t rows) const {
+  const Impl& impl = *impl_;
+  if (impl.precision == Precision::kFp32) return impl.scratchpad_bytes;
+  const auto elements = static_cast<std::size_t>(rows * impl.in);
+  if (impl.precision == Precision::kBf16) {
+    return aligned(impl.scratchpad_bytes) + elements * sizeof(std::uint16_t);
+  }
+  return aligned(impl.scratchpad_bytes) + aligned(elements) +
+         2 * static_cast<std::size_t>(rows) * sizeof(float);
+}
+
+Precision Matmul::precision() const { return impl_->precision; }
 std::int64_t Matmul::in() const { return impl_->in; }
 std::int64_t Matmul::out() const { return impl_->out; }
 const char* Matmul::implementation() const { return impl_->descriptor.impl_info_str(); }

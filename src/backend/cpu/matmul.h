@@ -1,6 +1,6 @@
 // y = act(x W^T + b) on packed token rows through a oneDNN matmul primitive, with W reordered
-// once into the layout the primitive prefers. oneDNN stays behind a pimpl: only matmul.cc
-// includes its headers (STYLE.md, rule 1).
+// once into the layout the primitive prefers, in fp32, bf16 or int8. oneDNN stays behind a
+// pimpl: only matmul.cc includes its headers (STYLE.md, rule 1).
 #pragma once
 
 #include <cstddef>
@@ -9,6 +9,7 @@
 #include <span>
 
 #include "common/result.h"
+#include "common/status.h"
 
 namespace rerankd::backend::cpu {
 
@@ -21,26 +22,57 @@ enum class Epilogue {
   kTanh,  // BertPooler
 };
 
+// The arithmetic of the GEMM; x, y, bias and the epilogue are fp32 in every case.
+enum class Precision {
+  kFp32,
+  // W stored as bf16, x converted to bf16 per run, fp32 accumulation (needs AVX-512).
+  kBf16,
+  // W quantised at load per output channel (symmetric s8), x per row at run time (u8 with a
+  // zero point per row, see quantize.h), s32 accumulation; oneDNN applies the column scales,
+  // our own loop the row scale, zero point, bias and activation. Without VNNI, W keeps 7 bits
+  // (+-63): the u8 x s8 pair sums of vpmaddubsw saturate at 16 bits otherwise.
+  kInt8,
+};
+
+const char* precision_name(Precision precision);
+
+// OK when this CPU runs `precision`; Unimplemented naming the reason otherwise, e.g.
+// "cpu backend: bf16 needs AVX-512 (oneDNN sees avx2); available here: fp32, int8".
+Status check_precision(Precision precision);
+
+// The ISA oneDNN dispatches to on this CPU, e.g. "avx2" or "avx512_core_vnni".
+const char* cpu_isa_name();
+
+// Largest |q| of the int8 weights on this CPU: 127 with VNNI, 63 without (see kInt8).
+int int8_weight_levels();
+
 // Immutable after create; run() may be called from one thread at a time (it uses this object's
 // oneDNN stream).
 class Matmul {
  public:
   // weight is [out, in] row-major as PyTorch stores it; bias is [out]. Both are copied (into
   // oneDNN's preferred weight layout), so the caller may free them afterwards. Internal when
-  // oneDNN refuses the shape.
+  // oneDNN refuses the shape, Unimplemented when this CPU cannot run `precision`.
   static Result<Matmul> create(std::span<const float> weight, std::span<const float> bias,
-                               std::int64_t out, std::int64_t in, Epilogue epilogue);
+                               std::int64_t out, std::int64_t in, Epilogue epilogue,
+                               Precision precision = Precision::kFp32);
 
   Matmul(Matmul&&) noexcept;
   Matmul& operator=(Matmul&&) noexcept;
   ~Matmul();
 
   // x is [rows, in] and y is [rows, out], row-major, rows >= 1; y must not alias x. scratchpad
-  // holds at least scratchpad_bytes() bytes (the backend's arena), so oneDNN allocates none.
-  // Throws dnnl::error on a oneDNN failure; the backend turns it into a Status.
+  // is 64-byte aligned and holds at least scratch_bytes(rows) bytes (the backend's arena), so
+  // neither oneDNN nor we allocate. Throws dnnl::error on a oneDNN failure; the backend turns it
+  // into a Status.
   void run(const float* x, std::int64_t rows, float* y, void* scratchpad) const;
 
+  // oneDNN's own scratchpad (independent of rows).
   std::size_t scratchpad_bytes() const;
+  // All run() needs for `rows` rows: oneDNN's scratchpad plus, for bf16 and int8, the converted
+  // activations (and int8's row scales). Equals scratchpad_bytes() for fp32.
+  std::size_t scratch_bytes(std::int64_t rows) const;
+  Precision precision() const;
   std::int64_t in() const;
   std::int64_t out() const;
   // oneDNN's implementation name, e.g. "gemm:jit" or "brg:avx512_core" (for logs and tests).

@@ -33,14 +33,15 @@ LayerNormParams norm_params(const model::LayerNormWeights& norm, float eps) {
           .eps = eps};
 }
 
-Result<Matmul> linear_matmul(const model::LinearWeights& linear, Epilogue epilogue) {
+Result<Matmul> linear_matmul(const model::LinearWeights& linear, Epilogue epilogue,
+                             Precision precision) {
   return Matmul::create(linear.weight.data, linear.bias.data, linear.weight.dim(0),
-                        linear.weight.dim(1), epilogue);
+                        linear.weight.dim(1), epilogue, precision);
 }
 
 // [3 * hidden, hidden] weight and [3 * hidden] bias: q rows, then k, then v, so each output row
 // of the fused GEMM is q | k | v, the layout packed_attention reads.
-Result<Matmul> fused_qkv_matmul(const model::EncoderLayerWeights& layer) {
+Result<Matmul> fused_qkv_matmul(const model::EncoderLayerWeights& layer, Precision precision) {
   std::vector<float> weight;
   std::vector<float> bias;
   for (const auto* linear : {&layer.query, &layer.key, &layer.value}) {
@@ -48,7 +49,8 @@ Result<Matmul> fused_qkv_matmul(const model::EncoderLayerWeights& layer) {
     bias.insert(bias.end(), linear->bias.data.begin(), linear->bias.data.end());
   }
   const std::int64_t hidden = layer.query.weight.dim(1);
-  return Matmul::create(weight, bias, 3 * layer.query.weight.dim(0), hidden, Epilogue::kNone);
+  return Matmul::create(weight, bias, 3 * layer.query.weight.dim(0), hidden, Epilogue::kNone,
+                        precision);
 }
 
 // Where each buffer of one batch sits in the arena (byte offsets).
@@ -68,17 +70,20 @@ struct ArenaLayout {
 }  // namespace
 
 Result<std::unique_ptr<PackedBert>> PackedBert::create(const model::BertConfig& config,
-                                                       const model::BertWeights& weights) {
+                                                       const model::BertWeights& weights,
+                                                       Precision precision) {
   RERANKD_RETURN_IF_ERROR(reference::check_weights(config, weights));
+  RERANKD_RETURN_IF_ERROR(check_precision(precision));
   const Epilogue activation = epilogue_for(config.hidden_act);
   std::vector<Layer> layers;
   layers.reserve(weights.layers.size());
   for (const auto& w : weights.layers) {
-    RERANKD_ASSIGN_OR_RETURN(auto qkv, fused_qkv_matmul(w));
+    RERANKD_ASSIGN_OR_RETURN(auto qkv, fused_qkv_matmul(w, precision));
     RERANKD_ASSIGN_OR_RETURN(auto attention_output,
-                             linear_matmul(w.attention_output, Epilogue::kNone));
-    RERANKD_ASSIGN_OR_RETURN(auto intermediate, linear_matmul(w.intermediate, activation));
-    RERANKD_ASSIGN_OR_RETURN(auto output, linear_matmul(w.output, Epilogue::kNone));
+                             linear_matmul(w.attention_output, Epilogue::kNone, precision));
+    RERANKD_ASSIGN_OR_RETURN(auto intermediate,
+                             linear_matmul(w.intermediate, activation, precision));
+    RERANKD_ASSIGN_OR_RETURN(auto output, linear_matmul(w.output, Epilogue::kNone, precision));
     layers.push_back(Layer{.qkv = std::move(qkv),
                            .attention_output = std::move(attention_output),
                            .intermediate = std::move(intermediate),
@@ -93,14 +98,21 @@ Result<std::unique_ptr<PackedBert>> PackedBert::create(const model::BertConfig& 
 
 PackedBert::PackedBert(const model::BertConfig& config, const model::BertWeights& weights,
                        std::vector<Layer> layers, ClassifierHead head)
-    : config_(config), weights_(&weights), layers_(std::move(layers)), head_(std::move(head)) {
-  scratchpad_bytes_ = head_.scratchpad_bytes();
+    : config_(config),
+      weights_(&weights),
+      layers_(std::move(layers)),
+      head_(std::move(head)),
+      head_scratchpad_bytes_(head_.scratchpad_bytes()) {}
+
+std::size_t PackedBert::scratch_bytes(std::int64_t rows) const {
+  std::size_t bytes = head_scratchpad_bytes_;
   for (const auto& layer : layers_) {
     for (const Matmul* matmul :
          {&layer.qkv, &layer.attention_output, &layer.intermediate, &layer.output}) {
-      scratchpad_bytes_ = std::max(scratchpad_bytes_, matmul->scratchpad_bytes());
+      bytes = std::max(bytes, matmul->scratch_bytes(rows));
     }
   }
+  return bytes;
 }
 
 Result<std::vector<float>> PackedBert::run(const PackedBatch& batch, int threads) {
@@ -148,8 +160,10 @@ void PackedBert::forward(const PackedBatch& batch, int threads, float* logits) {
   place(at.cls, Workspace::aligned_floats(pairs * hidden));
   place(at.pooled, Workspace::aligned_floats(pairs * hidden));
   place(at.scores, Workspace::aligned_floats(score_floats));
-  place(at.scratchpad, (scratchpad_bytes_ + Workspace::kAlignment - 1) / Workspace::kAlignment *
-                           Workspace::kAlignment);
+  // oneDNN's scratchpad, and for bf16 / int8 the converted activations (and row scales).
+  place(at.scratchpad,
+        (scratch_bytes(static_cast<std::int64_t>(tokens)) + Workspace::kAlignment - 1) /
+            Workspace::kAlignment * Workspace::kAlignment);
   std::byte* arena = workspace_.reserve(at.total);
   auto floats = [arena](std::size_t offset) { return reinterpret_cast<float*>(arena + offset); };
   float* state = floats(at.hidden);

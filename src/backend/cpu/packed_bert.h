@@ -23,10 +23,13 @@ namespace rerankd::backend::cpu {
 // outlive it; the projection weights are copied into oneDNN's layouts.
 class PackedBert {
  public:
-  // FailedPrecondition when the weights do not match the config (reference::check_weights);
-  // Internal when oneDNN refuses a shape.
+  // `precision` is that of the four GEMMs of every encoder layer; embeddings, LayerNorm,
+  // attention and the classifier head stay fp32. FailedPrecondition when the weights do not
+  // match the config (reference::check_weights); Unimplemented when this CPU cannot run
+  // `precision`; Internal when oneDNN refuses a shape.
   static Result<std::unique_ptr<PackedBert>> create(const model::BertConfig& config,
-                                                    const model::BertWeights& weights);
+                                                    const model::BertWeights& weights,
+                                                    Precision precision = Precision::kFp32);
 
   // Checks the batch as the reference backend does (same codes and messages), then runs it on
   // `threads` OpenMP threads (>= 1). Returns num_pairs * num_labels logits in batch order.
@@ -48,12 +51,14 @@ class PackedBert {
   PackedBert(const model::BertConfig& config, const model::BertWeights& weights,
              std::vector<Layer> layers, ClassifierHead head);
   void forward(const PackedBatch& batch, int threads, float* logits);
+  // The largest scratch any matmul needs for `rows` token rows.
+  std::size_t scratch_bytes(std::int64_t rows) const;
 
   model::BertConfig config_;
   const model::BertWeights* weights_;
   std::vector<Layer> layers_;
   ClassifierHead head_;
-  std::size_t scratchpad_bytes_ = 0;  // the largest any matmul needs
+  std::size_t head_scratchpad_bytes_ = 0;  // the classifier head's (its matmuls are fp32)
   Workspace workspace_;
 };
 

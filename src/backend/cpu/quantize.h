@@ -1,0 +1,44 @@
+// The reduced-precision helpers of the cpu matmul that oneDNN 2.6 cannot do for us: symmetric
+// int8 quantisation per row (activations, per token, at run time) and per output channel
+// (weights, at load), the int8 GEMM's epilogue (row scale, bias, activation in fp32), and the
+// fp32 -> bf16 conversion of activations. No oneDNN here: plain loops GCC vectorizes.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "backend/cpu/matmul.h"
+
+namespace rerankd::backend::cpu {
+
+// Activations are u8 with a zero point per row: x ~ scale * (q - zero_point), over [min, max]
+// of the row (widened to hold 0), so all 256 levels cover the values the row has (a GELU output
+// is almost all >= 0: symmetric s8 would waste half its levels). oneDNN 2.6 takes zero points
+// only per tensor, so the GEMM runs on the raw u8 values and dequantize_rows subtracts
+// zero_point * (column sum of the int8 weights). Measured on the conformance model's fixture
+// (simulated in PyTorch): max logit error 0.25 with this, 0.33 with symmetric s8 rows.
+inline constexpr int kActivationLevels = 255;
+
+// Quantises each row of x [rows, cols] to q with its own scale and zero point (as floats; the
+// zero point is a whole number in [0, 255]). An all-zero row gets scale 0, zero point 0, q 0.
+// Uses the calling thread's OpenMP team size.
+void quantize_rows(const float* x, std::int64_t rows, std::int64_t cols, std::uint8_t* q,
+                   float* scales, float* zero_points);
+
+// weight [out, in] row-major (PyTorch's layout) to q [out, in], symmetric, with one scale per
+// output row (output channel): q = round(w / scale), scale = max|row| / levels.
+void quantize_channels(std::span<const float> weight, std::int64_t out, std::int64_t in, int levels,
+                       std::int8_t* q, float* scales);
+
+// y [rows, cols] holds s32 sums of u8 x s8 products already times the column scales (oneDNN's
+// output scales); column_sums[n] is scale_n * sum_k q_w[n, k]. Makes each
+// y = act(row_scale * (y - zero_point * column_sums[n]) + bias[n]).
+void dequantize_rows(float* y, std::int64_t rows, std::int64_t cols, const float* row_scales,
+                     const float* zero_points, const float* column_sums, const float* bias,
+                     Epilogue epilogue);
+
+// Round-to-nearest-even fp32 -> bf16 (the upper 16 bits), as oneDNN's own reorder does; NaN stays
+// NaN.
+void to_bf16(const float* x, std::int64_t count, std::uint16_t* out);
+
+}  // namespace rerankd::backend::cpu
