@@ -12,7 +12,7 @@
 namespace rerankd::backend {
 
 struct BackendOptions {
-  std::string name = "reference";  // reference or cpu (cuda arrives with its issue)
+  std::string name = "reference";  // reference, cpu or cuda
   std::string dtype = "fp32";
   int threads = 0;  // 0 = every core of the machine
   int device = 0;   // GPU index for device backends

@@ -6,6 +6,9 @@
 #ifdef RERANKD_HAVE_CPU_BACKEND
 #include "backend/cpu/cpu_backend.h"
 #endif
+#ifdef RERANKD_HAVE_CUDA_BACKEND
+#include "backend/cuda/cuda_backend.h"
+#endif
 
 namespace rerankd::backend {
 namespace {
@@ -23,6 +26,9 @@ std::vector<std::string> available_backends() {
 #ifdef RERANKD_HAVE_CPU_BACKEND
   names.emplace_back("cpu");
 #endif
+#ifdef RERANKD_HAVE_CUDA_BACKEND
+  names.emplace_back("cuda");
+#endif
   return names;
 }
 
@@ -37,6 +43,9 @@ Result<std::unique_ptr<Backend>> create_backend(const BackendOptions& options,
   }
 #ifdef RERANKD_HAVE_CPU_BACKEND
   if (options.name == "cpu") return cpu::create_cpu_backend(options, std::move(model));
+#endif
+#ifdef RERANKD_HAVE_CUDA_BACKEND
+  if (options.name == "cuda") return cuda::create_cuda_backend(options, std::move(model));
 #endif
   return unimplemented("backend '" + options.name +
                        "' is not built; available: " + joined(available_backends()));

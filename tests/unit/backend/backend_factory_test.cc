@@ -15,11 +15,11 @@ TEST(BackendFactory, ReferenceIsAvailable) {
 
 TEST(BackendFactory, UnknownBackendIsUnimplementedAndListsWhatExists) {
   BackendOptions options;
-  options.name = "cuda";
+  options.name = "tpu";
   const auto backend = create_backend(options, nullptr);
   ASSERT_FALSE(backend.ok());
   EXPECT_EQ(backend.status().code(), StatusCode::kUnimplemented);
-  EXPECT_THAT(backend.status().message(), HasSubstr("'cuda'"));
+  EXPECT_THAT(backend.status().message(), HasSubstr("'tpu'"));
   EXPECT_THAT(backend.status().message(), HasSubstr("available: reference"));
 }
 

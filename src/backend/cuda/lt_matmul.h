@@ -1,0 +1,63 @@
+// y = epilogue(x W^T + b) on packed token rows through cuBLASLt, in fp16 or bf16 with fp32
+// accumulation; bias and GELU run as cuBLASLt epilogues (no separate kernel, no extra pass).
+#pragma once
+
+#include <cublasLt.h>
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+#include <memory>
+#include <span>
+
+#include "backend/cuda/device_dtype.h"
+#include "common/result.h"
+
+namespace rerankd::backend::cuda {
+
+// An owned cuBLASLt handle, bound to the device current when it was created.
+struct LtHandleDeleter {
+  void operator()(cublasLtHandle_t handle) const;
+};
+using LtHandle = std::unique_ptr<cublasLtContext, LtHandleDeleter>;
+Result<LtHandle> create_lt_handle();
+
+enum class LtEpilogue {
+  kBias,          // y = x W^T + b
+  kBiasGeluErf,   // BERT's "gelu"; cuBLASLt's GELU is the tanh form, see lt_matmul.cc
+  kBiasGeluTanh,  // "gelu_new"
+  kBiasRelu,
+};
+
+// Immutable after create apart from a mutex-guarded cache of the algorithm chosen per row-count
+// bucket; run() may be called concurrently only on different streams with different
+// workspaces. The handle must outlive the LtMatmul.
+class LtMatmul {
+ public:
+  // weight is [out, in] fp32 on the host (PyTorch's layout), bias [out]; both are converted to
+  // `dtype` and copied to the device. Unimplemented when cuBLASLt cannot run the epilogue.
+  static Result<LtMatmul> create(cublasLtHandle_t handle, DeviceDType dtype,
+                                 std::span<const float> weight, std::span<const float> bias,
+                                 std::int64_t out, std::int64_t in, LtEpilogue epilogue);
+
+  LtMatmul(LtMatmul&&) noexcept;
+  LtMatmul& operator=(LtMatmul&&) noexcept;
+  ~LtMatmul();
+
+  // x is [rows, in] and y [rows, out], row-major, in `dtype`, on the device, each 256-byte
+  // aligned (cuBLASLt's default alignment assumption; InvalidArgument otherwise). workspace is
+  // device scratch of workspace_bytes(). Asynchronous on `stream`; no allocation and no
+  // synchronization, so it can be captured into a CUDA graph (the first call for a new row-count
+  // bucket runs cuBLASLt's host-side heuristic, which capture allows too).
+  Status run(const void* x, std::int64_t rows, void* y, void* workspace, cudaStream_t stream) const;
+
+  static constexpr std::size_t workspace_bytes() { return std::size_t{32} << 20; }
+  std::int64_t in() const;
+  std::int64_t out() const;
+
+ private:
+  struct Impl;
+  explicit LtMatmul(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rerankd::backend::cuda
