@@ -11,6 +11,13 @@
 namespace rerankd::engine {
 namespace {
 
+// The devices that get a worker set: every listed GPU for the cuda backend; CPU backends ignore
+// model.device and run one set.
+std::vector<int> worker_devices(const config::ModelConfig& model) {
+  if (model.backend != "cuda" || model.device.empty()) return {0};
+  return model.device;
+}
+
 std::chrono::nanoseconds since(Clock::time_point start) { return Clock::now() - start; }
 
 // Answers that need no work still go out on a thread of their own: the service promises never
@@ -44,18 +51,25 @@ Result<std::unique_ptr<ServingEngine>> ServingEngine::create(const config::Confi
   if (!fitted.ok()) return fitted.status().with_context("model");
   std::unique_ptr<ServingEngine> engine(new ServingEngine(config, model, std::move(tokenizer)));
 
-  // One backend per worker: a backend is driven by one thread only.
+  // One backend per worker: a backend is driven by one thread only. A GPU backend gets a set of
+  // max_concurrency workers per device in model.device, all behind the one queue, so a batch
+  // goes to whichever GPU frees up first.
   std::vector<std::unique_ptr<backend::Backend>> backends;
   backend::BackendOptions options;
   options.name = config.model.backend;
   options.dtype = config.model.dtype;
   options.threads = config.model.threads;
-  options.device = config.model.device.empty() ? 0 : config.model.device.front();
-  for (int i = 0; i < config.server.max_concurrency; ++i) {
-    RERANKD_ASSIGN_OR_RETURN(auto backend, backend::create_backend(options, model));
-    backends.push_back(std::move(backend));
+  for (const int device : worker_devices(config.model)) {
+    options.device = device;
+    for (int i = 0; i < config.server.max_concurrency; ++i) {
+      RERANKD_ASSIGN_OR_RETURN(auto backend, backend::create_backend(options, model));
+      if (i == 0) {
+        engine->backend_device_ += (engine->backend_device_.empty() ? "" : ",");
+        engine->backend_device_ += backend->info().device;
+      }
+      backends.push_back(std::move(backend));
+    }
   }
-  engine->backend_device_ = backends.front()->info().device;
 
   sched::SchedulerOptions scheduler_options;
   scheduler_options.batching = config.batching;
