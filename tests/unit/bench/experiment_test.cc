@@ -66,7 +66,8 @@ TEST(Experiment, ErrorsNameTheLineAndTheKey) {
   expect_error("name: x\nload: {mode: sideways}\n", "load.mode: expected one of closed, open");
   expect_error("name: x\nload: {clients: 0}\n", "load.clients: must be positive");
   expect_error("name: x\nload: {mode: open}\n", "load.rate_rps: must be positive");
-  expect_error("name: x\ntarget: ftp://host\n", "expected in_process, server or http://");
+  expect_error("name: x\ntarget: ftp://host\n",
+               "expected in_process, server, model_only or http://");
   expect_error("name: x\nreport: {x: load.clients}\n", "report.x: 'load.clients' is not a swept");
   expect_error("name: x\nsweep: {load.clients: [1]}\nlink: {server.max_concurrency: load.rate}\n",
                "link.server.max_concurrency: 'load.rate' is not a swept key");
