@@ -26,6 +26,9 @@ void add_engine_flags(CLI::App& command, EngineFlags& flags) {
   command.add_option("--threads", flags.threads, "CPU threads (0 = all cores)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  command.add_option("--device", flags.device, "GPU index (cuda backend)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   command
       .add_option("--max-length", flags.max_length,
                   "Tokens per pair including specials (0 = the model's limit)")
@@ -61,6 +64,7 @@ Result<std::unique_ptr<engine::Reranker>> open_reranker(const EngineFlags& flags
   options.backend.name = flags.backend;
   options.backend.dtype = flags.dtype;
   options.backend.threads = flags.threads;
+  options.backend.device = flags.device;
   options.tokenize.max_length = flags.max_length;
   options.tokenize.truncation = truncation;
   options.max_batch_pairs = static_cast<std::size_t>(flags.batch_size);

@@ -19,6 +19,7 @@ struct EngineFlags {
   std::string backend = "reference";
   std::string dtype = "fp32";
   int threads = 0;     // 0 = all cores
+  int device = 0;      // GPU index for the cuda backend
   int max_length = 0;  // 0 = the model's max positions
   std::string truncation = "longest_first";
   int batch_size = 32;
