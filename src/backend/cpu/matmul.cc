@@ -1,8 +1,11 @@
 #include "backend/cpu/matmul.h"
 
+#include <algorithm>
+#include <functional>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "backend/cpu/quantize.h"
@@ -150,24 +153,72 @@ int int8_weight_levels() {
   return kLevels;
 }
 
+namespace {
+
+// One oneDNN primitive and the row count it was made for.
+struct Chunk {
+  std::int64_t rows = 0;  // 0: a runtime row count (the fallback)
+  dnnl::matmul::primitive_desc descriptor;
+  dnnl::matmul primitive;
+  std::size_t scratchpad_bytes = 0;
+};
+
+}  // namespace
+
 struct Matmul::Impl {
   std::int64_t in = 0;
   std::int64_t out = 0;
   Precision precision = Precision::kFp32;
-  Epilogue epilogue = Epilogue::kNone;  // applied by our loop for int8, by oneDNN otherwise
-  std::vector<float> bias_values;       // int8 only: added by our loop after the row scale
-  std::vector<float> column_sums;       // int8 only: scale_n * sum_k q_w[n, k] (zero points)
-  dnnl::matmul::primitive_desc descriptor;
-  dnnl::matmul primitive;
-  dnnl::memory weights;         // reordered, owned by oneDNN
+  Epilogue epilogue = Epilogue::kNone;   // applied by our loop for int8, by oneDNN otherwise
+  std::vector<float> bias_values;        // int8 only: added by our loop after the row scale
+  std::vector<float> column_sums;        // int8 only: scale_n * sum_k q_w[n, k] (zero points)
+  std::vector<Chunk> chunks;             // fixed row counts, largest first; or one runtime-M
+  std::vector<std::int64_t> chunk_rows;  // the fixed row counts (empty with the runtime-M one)
+  std::string implementation;
+  dnnl::memory weights;         // reordered once, owned by oneDNN, shared by every chunk
   dnnl::memory bias;            // [1, out], owned by oneDNN
   mutable dnnl::stream stream;  // run() is const but executing needs a non-const stream
-  std::size_t scratchpad_bytes = 0;
+  // Scratch layout (byte offsets): oneDNN's scratchpad (the largest of the chunks'), the padded
+  // tail's staging rows (fp32 input, fp32 only, and output), then the converted activations.
+  std::size_t staging_in_offset = 0;
+  std::size_t staging_out_offset = 0;
+  std::size_t fixed_bytes = 0;  // scratchpad_bytes(): everything independent of rows
+  std::int64_t pad_rows = 1;    // rows are padded to a multiple of this in the converted buffer
+
+  std::int64_t padded(std::int64_t rows) const {
+    return (rows + pad_rows - 1) / pad_rows * pad_rows;
+  }
 };
+
+namespace {
+
+// "brg:avx512_core_amx (M=1024,256,64,16)", one entry per distinct implementation name.
+std::string describe(const std::vector<Chunk>& chunks) {
+  std::vector<std::pair<std::string, std::string>> names;
+  for (const Chunk& chunk : chunks) {
+    const std::string name = chunk.descriptor.impl_info_str();
+    const std::string rows = chunk.rows > 0 ? std::to_string(chunk.rows) : "runtime";
+    auto it = std::find_if(names.begin(), names.end(),
+                           [&name](const auto& entry) { return entry.first == name; });
+    if (it == names.end()) {
+      names.emplace_back(name, rows);
+    } else {
+      it->second.append(",").append(rows);
+    }
+  }
+  std::string text;
+  for (const auto& [name, rows] : names) {
+    if (!text.empty()) text.append("; ");
+    text.append(name).append(rows == "runtime" ? " (runtime M)" : " (M=" + rows + ")");
+  }
+  return text;
+}
+
+}  // namespace
 
 Result<Matmul> Matmul::create(std::span<const float> weight, std::span<const float> bias,
                               std::int64_t out, std::int64_t in, Epilogue epilogue,
-                              Precision precision) {
+                              Precision precision, std::span<const std::int64_t> chunk_rows) {
   // Appended piece by piece: GCC 12 warns (-Wrestrict, a false positive) on "[" + std::string.
   std::string shape = "[";
   shape.append(std::to_string(out)).append(" x ").append(std::to_string(in)).append("]");
@@ -187,14 +238,6 @@ Result<Matmul> Matmul::create(std::span<const float> weight, std::span<const flo
     impl->epilogue = epilogue;
     const Type type = operand_type(precision);
     const bool int8 = precision == Precision::kInt8;
-    // M (the packed token count) changes with every batch, so it is a runtime dimension: one
-    // primitive per weight serves every batch and nothing is created on the hot path. Measured
-    // on the 2-core AVX2 dev box (oneDNN 2.6 picks gemm:jit either way), a primitive made for
-    // each exact M was no faster (142 vs 144 ms per MiniLM layer at M = 2784, 1 thread).
-    const dnnl::memory::desc src({DNNL_RUNTIME_DIM_VAL, in}, src_type(precision), Tag::ab);
-    const dnnl::memory::desc dst({DNNL_RUNTIME_DIM_VAL, out}, Type::f32, Tag::ab);
-    // `any` lets the primitive choose its preferred (possibly blocked) weight layout.
-    const dnnl::memory::desc weights_any({in, out}, type, Tag::any);
     const dnnl::memory::desc bias_desc({1, out}, Type::f32, Tag::ab);
 
     dnnl::primitive_attr attr;
@@ -205,8 +248,7 @@ Result<Matmul> Matmul::create(std::span<const float> weight, std::span<const flo
     if (int8) {
       // oneDNN 2.6 scales int8 matmul outputs per tensor or per N only, and adds the bias
       // before scaling, so it applies the column scales and everything that depends on the row
-      // (row scale, then bias and activation) is dequantize_rows' job after the GEMM: a binary
-      // post-op of [M, 1] row scales cannot be appended with a runtime M.
+      // (row scale, then bias and activation) is dequantize_rows' job after the GEMM.
       quantized.resize(static_cast<std::size_t>(out * in));
       std::vector<float> column_scales(static_cast<std::size_t>(out));
       quantize_channels(weight, out, in, int8_weight_levels(), quantized.data(),
@@ -220,20 +262,71 @@ Result<Matmul> Matmul::create(std::span<const float> weight, std::span<const flo
           sum += quantized[static_cast<std::size_t>(n * in + k)];
         impl->column_sums[n] = column_scales[n] * static_cast<float>(sum);
       }
-      impl->descriptor =
-          dnnl::matmul::primitive_desc(dnnl::matmul::desc(src, weights_any, dst), attr, engine);
-    } else {
-      if (epilogue != Epilogue::kNone) {
-        dnnl::post_ops ops;
-        ops.append_eltwise(1.0f, algorithm_for(epilogue), 0.0f, 0.0f);
-        attr.set_post_ops(ops);
-      }
-      impl->descriptor = dnnl::matmul::primitive_desc(
-          dnnl::matmul::desc(src, weights_any, bias_desc, dst), attr, engine);
+    } else if (epilogue != Epilogue::kNone) {
+      dnnl::post_ops ops;
+      ops.append_eltwise(1.0f, algorithm_for(epilogue), 0.0f, 0.0f);
+      attr.set_post_ops(ops);
     }
-    impl->primitive = dnnl::matmul(impl->descriptor);
+    // One primitive for `rows` rows (DNNL_RUNTIME_DIM_VAL: any) with the given weights layout.
+    auto make_chunk = [&](std::int64_t rows, const dnnl::memory::desc& weights) {
+      const dnnl::memory::dim m = rows > 0 ? rows : DNNL_RUNTIME_DIM_VAL;
+      const dnnl::memory::desc src({m, in}, src_type(precision), Tag::ab);
+      const dnnl::memory::desc dst({m, out}, Type::f32, Tag::ab);
+      Chunk chunk;
+      chunk.rows = rows;
+      // int8 adds its bias in dequantize_rows (after the row scale).
+      chunk.descriptor =
+          int8 ? dnnl::matmul::primitive_desc(dnnl::matmul::desc(src, weights, dst), attr, engine)
+               : dnnl::matmul::primitive_desc(dnnl::matmul::desc(src, weights, bias_desc, dst),
+                                              attr, engine);
+      chunk.primitive = dnnl::matmul(chunk.descriptor);
+      chunk.scratchpad_bytes = chunk.descriptor.scratchpad_desc().get_size();
+      return chunk;
+    };
+
+    // `any` lets the largest primitive choose its preferred (possibly blocked) weight layout;
+    // the smaller ones must take that same layout, so one reordered copy serves them all.
+    const dnnl::memory::desc weights_any({in, out}, type, Tag::any);
+    std::vector<std::int64_t> sizes;
+    for (const std::int64_t rows : chunk_rows) {
+      if (rows > 0) sizes.push_back(rows);
+    }
+    std::sort(sizes.begin(), sizes.end(), std::greater<>());
+    sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
+    dnnl::memory::desc weights_desc;
+    for (const std::int64_t rows : sizes) {
+      try {
+        impl->chunks.push_back(make_chunk(rows, impl->chunks.empty() ? weights_any : weights_desc));
+        if (impl->chunks.size() == 1) weights_desc = impl->chunks.front().descriptor.weights_desc();
+      } catch (const dnnl::error&) {
+        // This row count cannot take the shared layout (or at all): the others cover its rows.
+      }
+    }
+    if (impl->chunks.empty()) {
+      // The packed token count changes with every batch: a runtime M serves any of them.
+      impl->chunks.push_back(make_chunk(0, weights_any));
+      weights_desc = impl->chunks.front().descriptor.weights_desc();
+    } else {
+      for (const Chunk& chunk : impl->chunks) impl->chunk_rows.push_back(chunk.rows);
+    }
+    impl->implementation = describe(impl->chunks);
     impl->stream = dnnl::stream(engine);
-    impl->scratchpad_bytes = impl->descriptor.scratchpad_desc().get_size();
+
+    // Scratch layout; the tail pads to the smallest chunk.
+    std::size_t scratchpad = 0;
+    for (const Chunk& chunk : impl->chunks)
+      scratchpad = std::max(scratchpad, chunk.scratchpad_bytes);
+    impl->pad_rows = impl->chunk_rows.empty() ? 1 : impl->chunk_rows.back();
+    const auto pad = static_cast<std::size_t>(impl->pad_rows);
+    impl->staging_in_offset = aligned(scratchpad);
+    const std::size_t staging_in =
+        impl->chunk_rows.empty() || precision != Precision::kFp32
+            ? 0
+            : aligned(pad * static_cast<std::size_t>(in) * sizeof(float));
+    impl->staging_out_offset = impl->staging_in_offset + staging_in;
+    const std::size_t staging_out =
+        impl->chunk_rows.empty() ? 0 : aligned(pad * static_cast<std::size_t>(out) * sizeof(float));
+    impl->fixed_bytes = impl->staging_out_offset + staging_out;
 
     // PyTorch's [out, in] row-major is the [in, out] matrix oneDNN wants, stored column-major
     // (tag ba): the reorder reads it in place.
@@ -243,7 +336,7 @@ Result<Matmul> Matmul::create(std::span<const float> weight, std::span<const flo
     void* weight_data = int8 ? static_cast<void*>(quantized.data())
                              : static_cast<void*>(const_cast<float*>(weight.data()));
     dnnl::memory source(torch_layout, engine, weight_data);
-    impl->weights = dnnl::memory(impl->descriptor.weights_desc(), engine);
+    impl->weights = dnnl::memory(weights_desc, engine);
     dnnl::reorder(source, impl->weights).execute(impl->stream, source, impl->weights);
     impl->bias = dnnl::memory(bias_desc, engine);
     dnnl::memory bias_source(bias_desc, engine, const_cast<float*>(bias.data()));
@@ -263,33 +356,73 @@ Matmul::~Matmul() = default;
 void Matmul::run(const float* x, std::int64_t rows, float* y, void* scratchpad) const {
   const Impl& impl = *impl_;
   const dnnl::engine& engine = cpu_engine();
-  // Scratch layout: oneDNN's scratchpad, the converted activations, int8's row scales and zero
-  // points.
   auto* const scratch = static_cast<std::byte*>(scratchpad);
-  std::byte* const converted = scratch + aligned(impl.scratchpad_bytes);
-  const std::size_t elements = static_cast<std::size_t>(rows * impl.in);
-  float* const row_scales = reinterpret_cast<float*>(converted + aligned(elements));
+  auto* const staging_in = reinterpret_cast<float*>(scratch + impl.staging_in_offset);
+  auto* const staging_out = reinterpret_cast<float*>(scratch + impl.staging_out_offset);
+  // bf16 / int8: every row converted once, into a buffer padded to the smallest chunk.
+  std::byte* const converted = scratch + impl.fixed_bytes;
+  const std::int64_t padded = impl.padded(rows);
+  const auto padded_elements = static_cast<std::size_t>(padded * impl.in);
+  const auto elements = static_cast<std::size_t>(rows * impl.in);
+  float* const row_scales = reinterpret_cast<float*>(converted + aligned(padded_elements));
   float* const zero_points = row_scales + rows;
-  void* src_data = const_cast<float*>(x);
+  std::size_t src_element_bytes = sizeof(float);
   if (impl.precision == Precision::kInt8) {
-    quantize_rows(x, rows, impl.in, reinterpret_cast<std::uint8_t*>(converted), row_scales,
-                  zero_points);
-    src_data = converted;
+    auto* const q = reinterpret_cast<std::uint8_t*>(converted);
+    quantize_rows(x, rows, impl.in, q, row_scales, zero_points);
+    // Padding rows feed only outputs that are thrown away; zeros keep them deterministic.
+    std::fill(q + elements, q + padded_elements, std::uint8_t{0});
+    src_element_bytes = 1;
   } else if (impl.precision == Precision::kBf16) {
-    to_bf16(x, rows * impl.in, reinterpret_cast<std::uint16_t*>(converted));
-    src_data = converted;
+    auto* const h = reinterpret_cast<std::uint16_t*>(converted);
+    to_bf16(x, rows * impl.in, h);
+    std::fill(h + elements, h + padded_elements, std::uint16_t{0});
+    src_element_bytes = sizeof(std::uint16_t);
   }
-  // Memory objects are small handles over our buffers (no data is allocated or copied).
-  dnnl::memory src({{rows, impl.in}, src_type(impl.precision), Tag::ab}, engine, src_data);
-  dnnl::memory dst({{rows, impl.out}, Type::f32, Tag::ab}, engine, y);
-  std::unordered_map<int, dnnl::memory> args{
-      {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, impl.weights}, {DNNL_ARG_DST, dst}};
-  if (impl.precision != Precision::kInt8) args.emplace(DNNL_ARG_BIAS, impl.bias);
-  if (impl.scratchpad_bytes > 0) {
-    args.emplace(DNNL_ARG_SCRATCHPAD,
-                 dnnl::memory(impl.descriptor.scratchpad_desc(), engine, scratchpad));
+  const Type source_type = src_type(impl.precision);
+
+  for (std::int64_t row = 0; row < rows;) {
+    const std::int64_t left = rows - row;
+    // The largest chunk that fits, else (a tail) the smallest one, padded.
+    const Chunk* chunk = &impl.chunks.back();
+    for (const Chunk& candidate : impl.chunks) {
+      if (candidate.rows <= left) {
+        chunk = &candidate;
+        break;
+      }
+    }
+    const std::int64_t m = chunk->rows > 0 ? chunk->rows : left;
+    const std::int64_t used = std::min(m, left);
+    const bool tail = used < m;
+    void* src_data = nullptr;
+    if (impl.precision != Precision::kFp32) {
+      src_data = converted + static_cast<std::size_t>(row * impl.in) * src_element_bytes;
+    } else if (tail) {
+      const float* first = x + row * impl.in;
+      std::copy(first, first + used * impl.in, staging_in);
+      std::fill(staging_in + used * impl.in, staging_in + m * impl.in, 0.0f);
+      src_data = staging_in;
+    } else {
+      src_data = const_cast<float*>(x + row * impl.in);
+    }
+    float* const dst_data = tail ? staging_out : y + row * impl.out;
+    // Memory objects are small handles over our buffers (no data is allocated or copied).
+    dnnl::memory src({{m, impl.in}, source_type, Tag::ab}, engine, src_data);
+    dnnl::memory dst({{m, impl.out}, Type::f32, Tag::ab}, engine, dst_data);
+    std::unordered_map<int, dnnl::memory> args{
+        {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, impl.weights}, {DNNL_ARG_DST, dst}};
+    if (impl.precision != Precision::kInt8) args.emplace(DNNL_ARG_BIAS, impl.bias);
+    if (chunk->scratchpad_bytes > 0) {
+      args.emplace(DNNL_ARG_SCRATCHPAD,
+                   dnnl::memory(chunk->descriptor.scratchpad_desc(), engine, scratchpad));
+    }
+    chunk->primitive.execute(impl.stream, args);
+    if (tail) {
+      impl.stream.wait();
+      std::copy(staging_out, staging_out + used * impl.out, y + row * impl.out);
+    }
+    row += used;
   }
-  impl.primitive.execute(impl.stream, args);
   impl.stream.wait();
   if (impl.precision == Precision::kInt8) {
     dequantize_rows(y, rows, impl.out, row_scales, zero_points, impl.column_sums.data(),
@@ -297,22 +430,22 @@ void Matmul::run(const float* x, std::int64_t rows, float* y, void* scratchpad) 
   }
 }
 
-std::size_t Matmul::scratchpad_bytes() const { return impl_->scratchpad_bytes; }
+std::size_t Matmul::scratchpad_bytes() const { return impl_->fixed_bytes; }
 
 std::size_t Matmul::scratch_bytes(std::int64_t rows) const {
   const Impl& impl = *impl_;
-  if (impl.precision == Precision::kFp32) return impl.scratchpad_bytes;
-  const auto elements = static_cast<std::size_t>(rows * impl.in);
+  if (impl.precision == Precision::kFp32) return impl.fixed_bytes;
+  const auto elements = static_cast<std::size_t>(impl.padded(rows) * impl.in);
   if (impl.precision == Precision::kBf16) {
-    return aligned(impl.scratchpad_bytes) + elements * sizeof(std::uint16_t);
+    return impl.fixed_bytes + elements * sizeof(std::uint16_t);
   }
-  return aligned(impl.scratchpad_bytes) + aligned(elements) +
-         2 * static_cast<std::size_t>(rows) * sizeof(float);
+  return impl.fixed_bytes + aligned(elements) + 2 * static_cast<std::size_t>(rows) * sizeof(float);
 }
 
 Precision Matmul::precision() const { return impl_->precision; }
 std::int64_t Matmul::in() const { return impl_->in; }
 std::int64_t Matmul::out() const { return impl_->out; }
-const char* Matmul::implementation() const { return impl_->descriptor.impl_info_str(); }
+const char* Matmul::implementation() const { return impl_->implementation.c_str(); }
+std::span<const std::int64_t> Matmul::chunk_rows() const { return impl_->chunk_rows; }
 
 }  // namespace rerankd::backend::cpu

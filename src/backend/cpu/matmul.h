@@ -1,5 +1,5 @@
-// y = act(x W^T + b) on packed token rows through a oneDNN matmul primitive, with W reordered
-// once into the layout the primitive prefers, in fp32, bf16 or int8. oneDNN stays behind a
+// y = act(x W^T + b) on packed token rows through oneDNN matmul primitives, with W reordered
+// once into the layout the primitives prefer, in fp32, bf16 or int8. oneDNN stays behind a
 // pimpl: only matmul.cc includes its headers (STYLE.md, rule 1).
 #pragma once
 
@@ -46,6 +46,14 @@ const char* cpu_isa_name();
 // Largest |q| of the int8 weights on this CPU: 127 with VNNI, 63 without (see kInt8).
 int int8_weight_levels();
 
+// The row counts of the fixed-shape primitives each Matmul builds (see Matmul). oneDNN 2.6 runs
+// its brgemm kernels (AMX, VNNI, AVX512_BF16) only for shapes known at creation; with a runtime
+// row count it falls back to gemm:jit, which measured no faster in bf16 than in fp32 and slower
+// in int8 on a Sapphire Rapids host. Rows are split greedily over these, largest first; a tail
+// under the smallest is padded to it (at most 15 wasted rows). Four sizes keep load time short
+// (one primitive per size and weight) while even a single pair avoids large padding.
+inline constexpr std::int64_t kChunkRows[] = {1024, 256, 64, 16};
+
 // Immutable after create; run() may be called from one thread at a time (it uses this object's
 // oneDNN stream).
 class Matmul {
@@ -53,9 +61,13 @@ class Matmul {
   // weight is [out, in] row-major as PyTorch stores it; bias is [out]. Both are copied (into
   // oneDNN's preferred weight layout), so the caller may free them afterwards. Internal when
   // oneDNN refuses the shape, Unimplemented when this CPU cannot run `precision`.
+  // chunk_rows: the row counts of the fixed-shape primitives, all sharing one reordered weight
+  // buffer; a size oneDNN refuses is dropped. Empty (or all refused): one primitive with a
+  // runtime row count serves every batch instead.
   static Result<Matmul> create(std::span<const float> weight, std::span<const float> bias,
                                std::int64_t out, std::int64_t in, Epilogue epilogue,
-                               Precision precision = Precision::kFp32);
+                               Precision precision = Precision::kFp32,
+                               std::span<const std::int64_t> chunk_rows = kChunkRows);
 
   Matmul(Matmul&&) noexcept;
   Matmul& operator=(Matmul&&) noexcept;
@@ -63,20 +75,26 @@ class Matmul {
 
   // x is [rows, in] and y is [rows, out], row-major, rows >= 1; y must not alias x. scratchpad
   // is 64-byte aligned and holds at least scratch_bytes(rows) bytes (the backend's arena), so
-  // neither oneDNN nor we allocate. Throws dnnl::error on a oneDNN failure; the backend turns it
-  // into a Status.
+  // neither oneDNN nor we allocate. Runs the fixed-shape primitives on consecutive row ranges
+  // (rows are independent), the tail through a padded staging buffer in the scratchpad. Throws
+  // dnnl::error on a oneDNN failure; the backend turns it into a Status.
   void run(const float* x, std::int64_t rows, float* y, void* scratchpad) const;
 
-  // oneDNN's own scratchpad (independent of rows).
+  // The scratch run() needs whatever the row count: the largest oneDNN scratchpad of the
+  // primitives plus the staging rows of the padded tail.
   std::size_t scratchpad_bytes() const;
-  // All run() needs for `rows` rows: oneDNN's scratchpad plus, for bf16 and int8, the converted
+  // All run() needs for `rows` rows: scratchpad_bytes() plus, for bf16 and int8, the converted
   // activations (and int8's row scales). Equals scratchpad_bytes() for fp32.
   std::size_t scratch_bytes(std::int64_t rows) const;
   Precision precision() const;
   std::int64_t in() const;
   std::int64_t out() const;
-  // oneDNN's implementation name, e.g. "gemm:jit" or "brg:avx512_core" (for logs and tests).
+  // oneDNN's implementation names with the row counts they serve, e.g.
+  // "brg:avx512_core_amx (M=1024,256,64,16)" or "gemm:jit (runtime M)" (for logs and tests).
   const char* implementation() const;
+  // The row counts of the fixed-shape primitives, largest first; empty when one runtime-M
+  // primitive serves every batch.
+  std::span<const std::int64_t> chunk_rows() const;
 
  private:
   struct Impl;

@@ -75,8 +75,9 @@ std::string epilogue_name(const ::testing::TestParamInfo<Epilogue>& param_info) 
 class MatmulTest : public ::testing::TestWithParam<Epilogue> {};
 
 TEST_P(MatmulTest, MatchesReferenceLinearAndActivation) {
-  // Odd sizes (not multiples of any vector width), one row, and a MiniLM-like shape.
-  const Case cases[] = {{1, 8, 16}, {37, 24, 40}, {5, 384, 1536}, {130, 64, 3}};
+  // Odd sizes (not multiples of any vector width), one row, a MiniLM-like shape, and row counts
+  // that span several chunk sizes with a padded tail (1300 = 1024 + 256 + 16 + 4).
+  const Case cases[] = {{1, 8, 16}, {37, 24, 40}, {5, 384, 1536}, {130, 64, 3}, {1300, 40, 24}};
   unsigned seed = 1;
   for (const Case& c : cases) {
     const auto x = random_values(static_cast<std::size_t>(c.rows * c.in), 1.0f, seed++);
@@ -100,7 +101,7 @@ INSTANTIATE_TEST_SUITE_P(Epilogues, MatmulTest,
                                            Epilogue::kRelu, Epilogue::kTanh),
                          epilogue_name);
 
-// The primitive serves any row count: the same object on batches of different sizes.
+// One Matmul serves any row count: the same object on batches of different sizes.
 TEST(Matmul, OnePrimitiveServesEveryRowCount) {
   const std::int64_t in = 16, out = 12;
   const auto w = random_values(out * in, 0.3f, 11);
@@ -115,6 +116,87 @@ TEST(Matmul, OnePrimitiveServesEveryRowCount) {
     matmul->run(x.data(), rows, y.data(), scratchpad.data());
     EXPECT_LE(max_abs_diff(y, reference_output(x, {rows, in, out}, w, b, Epilogue::kGeluErf)), 1e-5)
         << rows << " rows";
+  }
+}
+
+// A scratchpad as the arena gives it: 64-byte aligned, scratch_bytes(rows) long.
+struct AlignedScratch {
+  explicit AlignedScratch(std::size_t bytes) : words(bytes / 8 + 16) {}
+  void* data() {
+    return reinterpret_cast<void*>((reinterpret_cast<std::uintptr_t>(words.data()) + 63) / 64 * 64);
+  }
+  std::vector<std::uint64_t> words;
+};
+
+std::vector<float> run_matmul(const Matmul& matmul, const std::vector<float>& x,
+                              std::int64_t rows) {
+  AlignedScratch scratch(matmul.scratch_bytes(rows));
+  std::vector<float> y(static_cast<std::size_t>(rows * matmul.out()), -7.0f);
+  matmul.run(x.data(), rows, y.data(), scratch.data());
+  return y;
+}
+
+// Splitting the rows over fixed-shape primitives (here of 8 and 4 rows, so every path shows on
+// small matrices: whole chunks, several sizes, a padded tail, fewer rows than any chunk) gives
+// what one runtime-M primitive gives, in every precision this CPU runs.
+TEST(Matmul, ChunkedRowsMatchOneRuntimePrimitive) {
+  const std::int64_t in = 40, out = 24;
+  const auto w = random_values(static_cast<std::size_t>(out * in), 0.2f, 51);
+  const auto b = random_values(static_cast<std::size_t>(out), 0.5f, 52);
+  const std::int64_t chunks[] = {4, 8};  // any order
+  for (const Precision precision : {Precision::kFp32, Precision::kBf16, Precision::kInt8}) {
+    if (!check_precision(precision).ok()) continue;
+    auto chunked = Matmul::create(w, b, out, in, Epilogue::kGeluErf, precision, chunks);
+    auto runtime = Matmul::create(w, b, out, in, Epilogue::kGeluErf, precision, {});
+    ASSERT_TRUE(chunked.ok()) << chunked.status().to_string();
+    ASSERT_TRUE(runtime.ok()) << runtime.status().to_string();
+    EXPECT_TRUE(runtime->chunk_rows().empty());
+    EXPECT_NE(std::string(runtime->implementation()).find("runtime M"), std::string::npos)
+        << runtime->implementation();
+    ASSERT_EQ(chunked->chunk_rows().size(), 2u) << chunked->implementation();
+    EXPECT_EQ(chunked->chunk_rows()[0], 8);
+    EXPECT_EQ(chunked->chunk_rows()[1], 4);
+    EXPECT_NE(std::string(chunked->implementation()).find("M=8,4"), std::string::npos)
+        << chunked->implementation();
+    // More scratch for a padded tail than for the rows alone, never less.
+    EXPECT_GE(chunked->scratch_bytes(5), runtime->scratch_bytes(5));
+    for (const std::int64_t rows : {1, 3, 4, 5, 8, 12, 13, 21, 100}) {
+      const auto x =
+          random_values(static_cast<std::size_t>(rows * in), 1.5f, static_cast<unsigned>(rows));
+      const auto expected = run_matmul(*runtime, x, rows);
+      const auto y = run_matmul(*chunked, x, rows);
+      EXPECT_LE(max_abs_diff(y, expected), 1e-5)
+          << precision_name(precision) << ", " << rows << " rows (" << chunked->implementation()
+          << " vs " << runtime->implementation() << ")";
+    }
+  }
+}
+
+// Prints which oneDNN implementations serve a MiniLM-sized matmul (384 -> 1536) on this CPU, so
+// a run on another machine shows whether oneDNN picked brgemm (AMX, VNNI, AVX512_BF16) there.
+TEST(Matmul, ReportsImplementationsOfFixedShapes) {
+  const std::int64_t in = 384, out = 1536;
+  const auto w = random_values(static_cast<std::size_t>(out * in), 0.2f, 61);
+  const auto b = random_values(static_cast<std::size_t>(out), 0.5f, 62);
+  std::printf("oneDNN ISA: %s\n", cpu_isa_name());
+  for (const Precision precision : {Precision::kFp32, Precision::kBf16, Precision::kInt8}) {
+    if (!check_precision(precision).ok()) {
+      std::printf("  %s: %s\n", precision_name(precision),
+                  check_precision(precision).message().c_str());
+      continue;
+    }
+    auto fixed = Matmul::create(w, b, out, in, Epilogue::kGeluErf, precision);
+    auto runtime = Matmul::create(w, b, out, in, Epilogue::kGeluErf, precision, {});
+    ASSERT_TRUE(fixed.ok()) << fixed.status().to_string();
+    ASSERT_TRUE(runtime.ok()) << runtime.status().to_string();
+    std::printf("  %s 384->1536: fixed %s | fallback %s\n", precision_name(precision),
+                fixed->implementation(), runtime->implementation());
+    // The fixed shapes were built (a dropped size is allowed; none at all defeats the point).
+    EXPECT_FALSE(fixed->chunk_rows().empty()) << fixed->implementation();
+    for (const std::int64_t rows : fixed->chunk_rows()) {
+      EXPECT_NE(std::find(std::begin(kChunkRows), std::end(kChunkRows), rows),
+                std::end(kChunkRows));
+    }
   }
 }
 
