@@ -2,18 +2,25 @@
 // fixture's logits within the 3e-2, in one batch and in batches of 32, and the per-query
 // ranking of MS MARCO candidates against fp32 (the cpu backend, or the reference backend when the
 // cpu one is not built): mean Kendall tau >= 0.98. Bad input fails as it does on the reference
-// backend. Label `cuda`: run on a GPU machine; without a GPU the tests skip, naming why, unless
-// RERANKD_REQUIRE_GPU is set (then they fail).
+// backend. CUDA graphs (on by default) give the eager path's logits, replays included, and
+// RERANKD_CUDA_GRAPHS=0 turns them off. Label `cuda`: run on a GPU machine; without a GPU the
+// tests skip, naming why, unless RERANKD_REQUIRE_GPU is set (then they fail).
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
+#include <optional>
+#include <set>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "backend/backend.h"
+#include "backend/cuda/cuda_backend.h"
+#include "backend/cuda/graph_shape.h"
 #include "logit_fixture.h"
 #include "model/bert_model.h"
 #include "ranking_agreement.h"
@@ -31,6 +38,64 @@ namespace {
 double tolerance_for(const std::string& dtype) { return dtype == "bf16" ? 0.15 : 3e-2; }
 double min_mean_tau_for(const std::string& dtype) { return dtype == "bf16" ? 0.96 : 0.98; }
 constexpr std::size_t kRankingQueries = 50;
+
+// The cuda backend's batch limits (device_bert.h), for predicting its graph buckets.
+constexpr int kMaxPairs = 65535;
+constexpr int kMaxLength = 512;
+
+// Sets an environment variable for a scope, then restores what was there.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    ::setenv(name, value, 1);
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+  ~ScopedEnv() {
+    if (old_) {
+      ::setenv(name_, old_->c_str(), 1);
+    } else {
+      ::unsetenv(name_);
+    }
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+backend::cuda::ForwardShape exact_shape(const backend::PackedBatch& batch) {
+  int max_length = 0;
+  for (std::size_t pair = 0; pair < batch.num_pairs(); ++pair) {
+    max_length = std::max(max_length, static_cast<int>(batch.length(pair)));
+  }
+  return {.tokens = static_cast<int>(batch.num_tokens()),
+          .pairs = static_cast<int>(batch.num_pairs()),
+          .max_length = max_length};
+}
+
+// The bucket the backend pads `batch` to (the same function it calls).
+backend::cuda::ForwardShape bucket_of(const backend::PackedBatch& batch) {
+  const auto shape = backend::cuda::graph_shape_for(exact_shape(batch), kMaxPairs, kMaxLength);
+  EXPECT_TRUE(shape.has_value());
+  return shape.value_or(backend::cuda::ForwardShape{});
+}
+
+backend::cuda::CudaGraphStats graph_stats(const backend::Backend& backend) {
+  const auto stats = backend::cuda::cuda_graph_stats(backend);
+  EXPECT_TRUE(stats.has_value()) << "not a cuda backend";
+  return stats.value_or(backend::cuda::CudaGraphStats{});
+}
+
+double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
+  EXPECT_EQ(a.size(), b.size());
+  double worst = 0.0;
+  for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
+    worst = std::max(worst, std::abs(double{a[i]} - double{b[i]}));
+  }
+  return worst;
+}
 
 backend::BackendOptions cuda_options(const std::string& dtype) {
   return backend::BackendOptions{.name = "cuda", .dtype = dtype, .device = 0};
@@ -68,6 +133,59 @@ class CudaLogitsTest : public testing::BackendLogitsTest,
   }
 
   std::string dtype() const { return GetParam(); }
+
+  // A cuda backend on the conformance model with graphs on or off, whatever the environment
+  // the tests run in says (the backend reads RERANKD_CUDA_GRAPHS when it is created).
+  std::unique_ptr<backend::Backend> backend_with_graphs(bool graphs) const {
+    const ScopedEnv env(backend::cuda::kCudaGraphsEnv, graphs ? "1" : "0");
+    auto model = model::BertModel::load(testing::conformance_model_dir());
+    EXPECT_TRUE(model.ok()) << model.status().to_string();
+    if (!model.ok()) return nullptr;
+    auto created = backend::create_backend(backend_options(), *model);
+    EXPECT_TRUE(created.ok()) << created.status().to_string();
+    return created.ok() ? std::move(*created) : nullptr;
+  }
+
+  // The fixture's pairs at `indices`, in that order.
+  backend::PackedBatch indexed_batch(const std::vector<std::size_t>& indices) const {
+    backend::PackedBatch batch;
+    for (const std::size_t i : indices) {
+      batch.add(fixture_.pairs[i].input_ids, testing::type_ids_for(fixture_.pairs[i]));
+    }
+    return batch;
+  }
+
+  // Exactly `tokens` tokens in `pairs` pairs of near-equal length (<= 512), each cycling
+  // through a fixture pair's ids: valid input of a chosen size, whose logits only the eager
+  // path can check.
+  backend::PackedBatch sized_batch(std::size_t tokens, std::size_t pairs,
+                                   std::size_t first_pair) const {
+    backend::PackedBatch batch;
+    for (std::size_t p = 0; p < pairs; ++p) {
+      const auto& source = fixture_.pairs[(first_pair + p) % fixture_.pairs.size()];
+      const auto source_types = testing::type_ids_for(source);
+      const std::size_t length = tokens / pairs + (p < tokens % pairs ? 1 : 0);
+      std::vector<std::int32_t> ids(length);
+      std::vector<std::int32_t> types(length);
+      for (std::size_t t = 0; t < length; ++t) {
+        ids[t] = source.input_ids[t % source.input_ids.size()];
+        types[t] = source_types[t % source_types.size()];
+      }
+      batch.add(ids, types);
+    }
+    return batch;
+  }
+
+  // Each fixture pair in `batch` (made from `indices`) against transformers' logit.
+  void expect_fixture_logits(const std::vector<float>& logits,
+                             const std::vector<std::size_t>& indices) const {
+    ASSERT_EQ(logits.size(), indices.size());
+    for (std::size_t i = 0; i < indices.size(); ++i) {
+      const auto& pair = fixture_.pairs[indices[i]];
+      EXPECT_NEAR(logits[i], pair.logit, tolerance_for(dtype()))
+          << pair.source << " " << pair.index;
+    }
+  }
 
   // The fixture's first `count` pairs as one batch.
   backend::PackedBatch fixture_pairs_batch(std::size_t count) const {
@@ -206,6 +324,182 @@ TEST_P(CudaLogitsTest, BadBatchesFailAsOnTheReferenceBackend) {
   const auto none = backend_->run(backend::PackedBatch{});
   ASSERT_TRUE(none.ok()) << none.status().to_string();
   EXPECT_TRUE(none->empty());
+}
+
+// The graph path against the eager path (graphs off) on fixture pairs in batches of varied
+// sizes: 1 pair, a pair bucket exactly full (16), one past it, ... all 367. Each size runs in
+// three orders of the same pairs, one bucket, so the second and third are graph replays with
+// new contents: a replay that read stale inputs would return the previous order's logits.
+TEST_P(CudaLogitsTest, GraphReplaysMatchEagerOnVariedBatches) {
+  auto graphs = backend_with_graphs(true);
+  auto eager = backend_with_graphs(false);
+  ASSERT_NE(graphs, nullptr);
+  ASSERT_NE(eager, nullptr);
+  ASSERT_TRUE(graph_stats(*graphs).enabled) << graph_stats(*graphs).disabled_reason;
+  ASSERT_FALSE(graph_stats(*eager).enabled);
+  const double tolerance = tolerance_for(dtype());
+  double worst = 0.0;
+  for (const std::size_t count : std::initializer_list<std::size_t>{1, 3, 16, 17, 64, 100, 367}) {
+    SCOPED_TRACE("pairs: " + std::to_string(count));
+    std::vector<std::vector<std::size_t>> orders(3);
+    for (std::size_t i = 0; i < count; ++i) orders[0].push_back(i);
+    if (count == 1) {
+      // One pair three times over: pairs of the same bucket (short ones, lengths 65..128).
+      orders.clear();
+      for (std::size_t i = 0; i < fixture_.pairs.size() && orders.size() < 3; ++i) {
+        const std::size_t length = fixture_.pairs[i].input_ids.size();
+        if (length > 64 && length <= 128) orders.push_back({i});
+      }
+      ASSERT_EQ(orders.size(), 3u);
+    } else {
+      orders[1].assign(orders[0].rbegin(), orders[0].rend());
+      orders[2] = orders[0];
+      std::rotate(orders[2].begin(), orders[2].begin() + 1, orders[2].end());
+    }
+    const auto replays_before = graph_stats(*graphs).replays;
+    std::vector<float> previous;
+    for (const auto& order : orders) {
+      const auto batch = indexed_batch(order);
+      ASSERT_EQ(bucket_of(batch), bucket_of(indexed_batch(orders[0])));
+      const auto from_graph = graphs->run(batch);
+      const auto from_eager = eager->run(batch);
+      ASSERT_TRUE(from_graph.ok()) << from_graph.status().to_string();
+      ASSERT_TRUE(from_eager.ok()) << from_eager.status().to_string();
+      const double diff = max_abs_diff(*from_graph, *from_eager);
+      EXPECT_LE(diff, tolerance);
+      worst = std::max(worst, diff);
+      expect_fixture_logits(*from_graph, order);
+      // A replay that read the previous batch's inputs would sit on its logits instead.
+      if (!previous.empty()) {
+        EXPECT_LT(diff, max_abs_diff(*from_graph, previous)) << "stale replay";
+      }
+      previous = *from_eager;
+    }
+    EXPECT_GE(graph_stats(*graphs).replays, replays_before + 2);
+  }
+  const auto stats = graph_stats(*graphs);
+  EXPECT_GT(stats.captures, 0u);
+  EXPECT_TRUE(stats.enabled) << stats.disabled_reason;
+  std::printf("cuda %s graphs vs eager: max |diff| = %.3g; %llu captures, %llu replays\n",
+              dtype().c_str(), worst, static_cast<unsigned long long>(stats.captures),
+              static_cast<unsigned long long>(stats.replays));
+}
+
+// Token counts at bucket edges: a batch that fills its bucket to the last row (the spare row
+// that the padded, empty pairs' [CLS] read lands on), one token more (the next bucket), a single
+// pair of 511 and 512 tokens, and the step change at 16384 rows. Each runs twice, the second
+// time reversed: a replay.
+TEST_P(CudaLogitsTest, GraphsAtTokenBucketBoundaries) {
+  auto graphs = backend_with_graphs(true);
+  auto eager = backend_with_graphs(false);
+  ASSERT_NE(graphs, nullptr);
+  ASSERT_NE(eager, nullptr);
+  struct Case {
+    std::size_t tokens;
+    std::size_t pairs;
+  };
+  for (const Case c : {Case{255, 3}, Case{256, 3}, Case{255, 16}, Case{511, 1}, Case{512, 1},
+                       Case{16383, 40}, Case{16384, 40}}) {
+    SCOPED_TRACE(std::to_string(c.tokens) + " tokens in " + std::to_string(c.pairs) + " pairs");
+    auto batch = sized_batch(c.tokens, c.pairs, c.tokens);
+    ASSERT_EQ(batch.num_tokens(), c.tokens);
+    const auto shape = bucket_of(batch);
+    EXPECT_GT(shape.tokens, static_cast<int>(c.tokens));
+    if (c.tokens == 255 || c.tokens == 511 || c.tokens == 16383) {
+      EXPECT_EQ(shape.tokens, static_cast<int>(c.tokens) + 1) << "fills its bucket exactly";
+    }
+    const auto replays_before = graph_stats(*graphs).replays;
+    for (int round = 0; round < 2; ++round) {
+      if (round == 1) {
+        // Same pairs reversed: same bucket, new contents.
+        backend::PackedBatch reversed;
+        for (std::size_t p = batch.num_pairs(); p-- > 0;) {
+          const auto begin = static_cast<std::size_t>(batch.cu_seqlens[p]);
+          const auto end = static_cast<std::size_t>(batch.cu_seqlens[p + 1]);
+          reversed.add(std::span(batch.input_ids).subspan(begin, end - begin),
+                       std::span(batch.token_type_ids).subspan(begin, end - begin));
+        }
+        batch = reversed;
+        ASSERT_EQ(bucket_of(batch), shape);
+      }
+      const auto from_graph = graphs->run(batch);
+      const auto from_eager = eager->run(batch);
+      ASSERT_TRUE(from_graph.ok()) << from_graph.status().to_string();
+      ASSERT_TRUE(from_eager.ok()) << from_eager.status().to_string();
+      ASSERT_EQ(from_graph->size(), c.pairs);
+      EXPECT_LE(max_abs_diff(*from_graph, *from_eager), tolerance_for(dtype()));
+    }
+    EXPECT_GE(graph_stats(*graphs).replays, replays_before + 1);
+  }
+  EXPECT_TRUE(graph_stats(*graphs).enabled) << graph_stats(*graphs).disabled_reason;
+}
+
+// More buckets than the cache holds: the fixture's prefixes from all 367 pairs down to 1
+// (largest first, so the arena never grows and nothing is dropped). The cache stops at
+// kMaxCudaGraphs and the batches past it still give transformers' logits.
+TEST_P(CudaLogitsTest, GraphCacheStopsAtItsBound) {
+  auto graphs = backend_with_graphs(true);
+  ASSERT_NE(graphs, nullptr);
+  std::set<backend::cuda::ForwardShape> buckets;
+  for (std::size_t count = fixture_.pairs.size(); count > 0; --count) {
+    std::vector<std::size_t> indices(count);
+    for (std::size_t i = 0; i < count; ++i) indices[i] = i;
+    const auto batch = indexed_batch(indices);
+    buckets.insert(bucket_of(batch));
+    const auto logits = graphs->run(batch);
+    ASSERT_TRUE(logits.ok()) << logits.status().to_string();
+    expect_fixture_logits(*logits, indices);
+    if (HasFailure()) return;  // one prefix's report is enough
+  }
+  const auto stats = graph_stats(*graphs);
+  ASSERT_GT(buckets.size(), backend::cuda::kMaxCudaGraphs) << "too few buckets to test the bound";
+  EXPECT_EQ(stats.cached, backend::cuda::kMaxCudaGraphs);
+  EXPECT_EQ(stats.captures, backend::cuda::kMaxCudaGraphs);
+  EXPECT_EQ(stats.replays + stats.eager_runs, fixture_.pairs.size());
+  EXPECT_TRUE(stats.enabled) << stats.disabled_reason;
+}
+
+// RERANKD_CUDA_GRAPHS=0 runs every batch eagerly; anything else (here 1) captures and replays.
+TEST_P(CudaLogitsTest, GraphsFollowTheEnvironmentVariable) {
+  const auto batch = fixture_pairs_batch(8);
+  std::vector<std::size_t> indices(8);
+  for (std::size_t i = 0; i < indices.size(); ++i) indices[i] = i;
+
+  auto off = backend_with_graphs(false);
+  ASSERT_NE(off, nullptr);
+  for (int round = 0; round < 3; ++round) {
+    const auto logits = off->run(batch);
+    ASSERT_TRUE(logits.ok()) << logits.status().to_string();
+    expect_fixture_logits(*logits, indices);
+  }
+  const auto off_stats = graph_stats(*off);
+  EXPECT_FALSE(off_stats.enabled);
+  EXPECT_EQ(off_stats.disabled_reason, std::string(backend::cuda::kCudaGraphsEnv) + "=0");
+  EXPECT_EQ(off_stats.captures, 0u);
+  EXPECT_EQ(off_stats.replays, 0u);
+  EXPECT_EQ(off_stats.cached, 0u);
+  EXPECT_EQ(off_stats.eager_runs, 3u);
+
+  auto on = backend_with_graphs(true);
+  ASSERT_NE(on, nullptr);
+  for (int round = 0; round < 3; ++round) {
+    const auto logits = on->run(batch);
+    ASSERT_TRUE(logits.ok()) << logits.status().to_string();
+    expect_fixture_logits(*logits, indices);
+  }
+  const auto on_stats = graph_stats(*on);
+  EXPECT_TRUE(on_stats.enabled) << on_stats.disabled_reason;
+  EXPECT_EQ(on_stats.captures, 1u);
+  EXPECT_EQ(on_stats.cached, 1u);
+  EXPECT_EQ(on_stats.eager_runs, 1u);  // the bucket's first batch, before its capture
+  EXPECT_EQ(on_stats.replays, 2u);
+
+  // Only cuda backends have graph stats.
+  auto model = model::BertModel::load(testing::conformance_model_dir());
+  ASSERT_TRUE(model.ok()) << model.status().to_string();
+  auto reference = backend::create_backend(backend::BackendOptions{.name = "reference"}, *model);
+  ASSERT_TRUE(reference.ok()) << reference.status().to_string();
+  EXPECT_FALSE(backend::cuda::cuda_graph_stats(**reference).has_value());
 }
 
 INSTANTIATE_TEST_SUITE_P(Dtypes, CudaLogitsTest, ::testing::Values("fp16", "bf16"),
