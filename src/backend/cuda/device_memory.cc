@@ -8,66 +8,68 @@
 #include "backend/cuda/cuda_status.h"
 
 namespace rerankd::backend::cuda {
+namespace {
 
-DeviceBuffer::DeviceBuffer(DeviceBuffer&& other) noexcept
+cudaError_t allocate(MemoryKind kind, void** data, std::size_t bytes) {
+  return kind == MemoryKind::kDevice ? cudaMalloc(data, bytes) : cudaMallocHost(data, bytes);
+}
+
+// The error is dropped: a destructor cannot report it, and after a sticky device error every
+// call fails anyway.
+void free_memory(MemoryKind kind, void* data) {
+  if (kind == MemoryKind::kDevice) {
+    cudaFree(data);
+  } else {
+    cudaFreeHost(data);
+  }
+}
+
+const char* allocator_name(MemoryKind kind) {
+  return kind == MemoryKind::kDevice ? "cudaMalloc" : "cudaMallocHost";
+}
+
+}  // namespace
+
+template <MemoryKind kKind>
+GrowOnlyBuffer<kKind>::GrowOnlyBuffer(GrowOnlyBuffer&& other) noexcept
     : data_(std::exchange(other.data_, nullptr)), capacity_(std::exchange(other.capacity_, 0)) {}
 
-DeviceBuffer& DeviceBuffer::operator=(DeviceBuffer&& other) noexcept {
+template <MemoryKind kKind>
+GrowOnlyBuffer<kKind>& GrowOnlyBuffer<kKind>::operator=(GrowOnlyBuffer&& other) noexcept {
   if (this != &other) {
-    if (data_ != nullptr) cudaFree(data_);
+    release();
     data_ = std::exchange(other.data_, nullptr);
     capacity_ = std::exchange(other.capacity_, 0);
   }
   return *this;
 }
 
-// cudaFree's error is dropped: a destructor cannot report it, and after a sticky device error
-// every call fails anyway.
-DeviceBuffer::~DeviceBuffer() {
-  if (data_ != nullptr) cudaFree(data_);
+template <MemoryKind kKind>
+GrowOnlyBuffer<kKind>::~GrowOnlyBuffer() {
+  release();
 }
 
-Status DeviceBuffer::reserve(std::size_t bytes) {
-  if (bytes <= capacity_) return Status::ok_status();
-  // Free first so the old and new blocks never need to fit together.
-  if (data_ != nullptr) cudaFree(data_);
+template <MemoryKind kKind>
+void GrowOnlyBuffer<kKind>::release() {
+  if (data_ != nullptr) free_memory(kKind, data_);
   data_ = nullptr;
   capacity_ = 0;
+}
+
+template <MemoryKind kKind>
+Status GrowOnlyBuffer<kKind>::reserve(std::size_t bytes) {
+  if (bytes <= capacity_) return Status::ok_status();
+  release();  // first, so the old and new blocks never need to fit together
   void* data = nullptr;
-  RERANKD_CUDA_RETURN_IF_ERROR(cudaMalloc(&data, bytes),
-                               "cudaMalloc of " + std::to_string(bytes) + " bytes");
+  RERANKD_CUDA_RETURN_IF_ERROR(
+      allocate(kKind, &data, bytes),
+      std::string(allocator_name(kKind)) + " of " + std::to_string(bytes) + " bytes");
   data_ = data;
   capacity_ = bytes;
   return Status::ok_status();
 }
 
-PinnedBuffer::PinnedBuffer(PinnedBuffer&& other) noexcept
-    : data_(std::exchange(other.data_, nullptr)), capacity_(std::exchange(other.capacity_, 0)) {}
-
-PinnedBuffer& PinnedBuffer::operator=(PinnedBuffer&& other) noexcept {
-  if (this != &other) {
-    if (data_ != nullptr) cudaFreeHost(data_);
-    data_ = std::exchange(other.data_, nullptr);
-    capacity_ = std::exchange(other.capacity_, 0);
-  }
-  return *this;
-}
-
-PinnedBuffer::~PinnedBuffer() {
-  if (data_ != nullptr) cudaFreeHost(data_);
-}
-
-Status PinnedBuffer::reserve(std::size_t bytes) {
-  if (bytes <= capacity_) return Status::ok_status();
-  if (data_ != nullptr) cudaFreeHost(data_);
-  data_ = nullptr;
-  capacity_ = 0;
-  void* data = nullptr;
-  RERANKD_CUDA_RETURN_IF_ERROR(cudaMallocHost(&data, bytes),
-                               "cudaMallocHost of " + std::to_string(bytes) + " bytes");
-  data_ = data;
-  capacity_ = bytes;
-  return Status::ok_status();
-}
+template class GrowOnlyBuffer<MemoryKind::kDevice>;
+template class GrowOnlyBuffer<MemoryKind::kPinnedHost>;
 
 }  // namespace rerankd::backend::cuda

@@ -1,6 +1,6 @@
 // Owning handles for device memory (cudaMalloc) and pinned host memory (cudaMallocHost). Both
 // grow only: a backend reserves the largest batch it has seen and reuses it, so the hot path
-// allocates nothing once warm.
+// allocates nothing once warm. One class serves both; only the allocator differs.
 #pragma once
 
 #include <cstddef>
@@ -9,42 +9,36 @@
 
 namespace rerankd::backend::cuda {
 
-class DeviceBuffer {
+// Where a GrowOnlyBuffer's memory comes from (defined in device_memory.cc).
+enum class MemoryKind { kDevice, kPinnedHost };
+
+template <MemoryKind kKind>
+class GrowOnlyBuffer {
  public:
-  DeviceBuffer() = default;
-  DeviceBuffer(DeviceBuffer&& other) noexcept;
-  DeviceBuffer& operator=(DeviceBuffer&& other) noexcept;
-  DeviceBuffer(const DeviceBuffer&) = delete;
-  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
-  ~DeviceBuffer();
+  GrowOnlyBuffer() = default;
+  GrowOnlyBuffer(GrowOnlyBuffer&& other) noexcept;
+  GrowOnlyBuffer& operator=(GrowOnlyBuffer&& other) noexcept;
+  GrowOnlyBuffer(const GrowOnlyBuffer&) = delete;
+  GrowOnlyBuffer& operator=(const GrowOnlyBuffer&) = delete;
+  ~GrowOnlyBuffer();
 
   // Ensures at least `bytes` (contents are not kept when it grows). ResourceExhausted naming
-  // the size when the device is out of memory.
+  // the size when the allocation fails.
   Status reserve(std::size_t bytes);
   void* data() const { return data_; }
   std::size_t capacity() const { return capacity_; }
 
  private:
+  void release();
+
   void* data_ = nullptr;
   std::size_t capacity_ = 0;
 };
 
-class PinnedBuffer {
- public:
-  PinnedBuffer() = default;
-  PinnedBuffer(PinnedBuffer&& other) noexcept;
-  PinnedBuffer& operator=(PinnedBuffer&& other) noexcept;
-  PinnedBuffer(const PinnedBuffer&) = delete;
-  PinnedBuffer& operator=(const PinnedBuffer&) = delete;
-  ~PinnedBuffer();
+using DeviceBuffer = GrowOnlyBuffer<MemoryKind::kDevice>;
+using PinnedBuffer = GrowOnlyBuffer<MemoryKind::kPinnedHost>;
 
-  Status reserve(std::size_t bytes);
-  void* data() const { return data_; }
-  std::size_t capacity() const { return capacity_; }
-
- private:
-  void* data_ = nullptr;
-  std::size_t capacity_ = 0;
-};
+extern template class GrowOnlyBuffer<MemoryKind::kDevice>;
+extern template class GrowOnlyBuffer<MemoryKind::kPinnedHost>;
 
 }  // namespace rerankd::backend::cuda

@@ -1,8 +1,6 @@
 // Residual add + LayerNorm in place, after BertSelfOutput's and BertOutput's dense layers
 // (Hugging Face transformers' modeling_bert.py: LayerNorm(hidden_states + input_tensor); the
 // dense bias is already added by the GEMM epilogue, dropout is the identity at inference).
-#include <type_traits>
-
 #include "backend/cuda/kernels.h"
 #include "backend/cuda/kernels/dtype_traits.cuh"
 #include "backend/cuda/kernels/layer_norm_row.cuh"
@@ -88,20 +86,7 @@ cudaError_t launch_add_layer_norm(DeviceDType dtype, void* x, const void* residu
         add_layer_norm_vector_kernel<T, decltype(chunks)::value><<<grid, block, 0, stream>>>(
             x_t, residual_t, tokens, norm.gamma, norm.beta, width, norm.eps);
       };
-      switch ((width / kPack + 31) / 32) {
-        case 1:
-          launch(std::integral_constant<int, 1>{});
-          break;
-        case 2:
-          launch(std::integral_constant<int, 2>{});
-          break;
-        case 3:
-          launch(std::integral_constant<int, 3>{});
-          break;
-        default:
-          launch(std::integral_constant<int, 4>{});
-          break;
-      }
+      detail::with_chunks_per_lane(width, launch);
     } else {
       if (width > detail::kMaxGenericWidth) return cudaErrorInvalidValue;
       add_layer_norm_generic_kernel<T>

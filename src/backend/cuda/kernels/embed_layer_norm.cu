@@ -2,8 +2,6 @@
 // them and LayerNorm the sum in fp32 (Hugging Face transformers' modeling_bert.py,
 // BertEmbeddings.forward: inputs_embeds + token_type_embeddings + position_embeddings, then
 // LayerNorm; dropout is the identity at inference).
-#include <type_traits>
-
 #include "backend/cuda/kernels.h"
 #include "backend/cuda/kernels/dtype_traits.cuh"
 #include "backend/cuda/kernels/layer_norm_row.cuh"
@@ -112,20 +110,7 @@ cudaError_t launch_embed_layer_norm(DeviceDType dtype, const std::int32_t* input
             input_ids, position_ids, token_type_ids, tokens, word_t, position_t, type_t, norm.gamma,
             norm.beta, width, norm.eps, out_t);
       };
-      switch ((width / kPack + 31) / 32) {
-        case 1:
-          launch(std::integral_constant<int, 1>{});
-          break;
-        case 2:
-          launch(std::integral_constant<int, 2>{});
-          break;
-        case 3:
-          launch(std::integral_constant<int, 3>{});
-          break;
-        default:
-          launch(std::integral_constant<int, 4>{});
-          break;
-      }
+      detail::with_chunks_per_lane(width, launch);
     } else {
       if (width > detail::kMaxGenericWidth) return cudaErrorInvalidValue;
       embed_layer_norm_generic_kernel<T>

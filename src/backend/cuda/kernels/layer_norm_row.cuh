@@ -5,6 +5,8 @@
 // variance never suffers the cancellation of E[x^2] - E[x]^2.
 #pragma once
 
+#include <type_traits>
+
 #include "backend/cuda/kernels/dtype_traits.cuh"
 
 namespace rerankd::backend::cuda::detail {
@@ -18,6 +20,28 @@ constexpr int kMaxVectorWidth = 32 * kPack * kMaxLayerNormChunks;
 // The generic path stages the row in shared memory (at most 48 KB without opting in).
 constexpr int kGenericLayerNormThreads = 128;
 constexpr int kMaxGenericWidth = (48 * 1024) / static_cast<int>(sizeof(float));
+
+// Calls launch(std::integral_constant<int, N>{}) with N the packs per lane a row of `width`
+// needs on the vectorized path (1..kMaxLayerNormChunks), so each kernel is compiled for a
+// register array of exactly that size.
+template <typename Launch>
+void with_chunks_per_lane(int width, Launch&& launch) {
+  static_assert(kMaxLayerNormChunks == 4, "one case per chunk count below");
+  switch ((width / kPack + 31) / 32) {
+    case 1:
+      launch(std::integral_constant<int, 1>{});
+      break;
+    case 2:
+      launch(std::integral_constant<int, 2>{});
+      break;
+    case 3:
+      launch(std::integral_constant<int, 3>{});
+      break;
+    default:
+      launch(std::integral_constant<int, 4>{});
+      break;
+  }
+}
 
 // One warp normalizes one row: lane `lane` holds packs lane, lane + 32, ... of the row in v
 // (packs past width / 8 are ignored) and writes the normalized row to out_row.
