@@ -85,41 +85,14 @@ TEST_P(CpuLogitsTest, FromText) {
 
 // In batches of 32, as the server forms them: packing different batch-mates changes nothing
 // beyond the tolerance (int8 quantises per token, so batch-mates must not matter at all).
-TEST_P(CpuLogitsTest, InBatchesOf32) {
-  constexpr std::size_t kBatch = 32;
-  double worst = -1.0;
-  for (std::size_t first = 0; first < fixture_.pairs.size(); first += kBatch) {
-    const std::size_t last = std::min(first + kBatch, fixture_.pairs.size());
-    backend::PackedBatch batch;
-    for (std::size_t i = first; i < last; ++i) {
-      batch.add(fixture_.pairs[i].input_ids, testing::type_ids_for(fixture_.pairs[i]));
-    }
-    const auto logits = backend_->run(batch);
-    ASSERT_TRUE(logits.ok()) << logits.status().to_string();
-    ASSERT_EQ(logits->size(), last - first);
-    for (std::size_t i = first; i < last; ++i) {
-      const double diff = std::abs(double{(*logits)[i - first]} - fixture_.pairs[i].logit);
-      EXPECT_LE(diff, tolerance()) << fixture_.pairs[i].source << " " << fixture_.pairs[i].index;
-      if (!(diff <= worst)) worst = diff;
-    }
-  }
-  std::printf("cpu %s, batches of %zu: max |logit - HF| = %.3g\n", dtype().c_str(), kBatch, worst);
-}
+TEST_P(CpuLogitsTest, InBatchesOf32) { check_in_batches(32, tolerance()); }
 
 // What a reduced precision must keep: each query's order of its BM25 top 20.
 TEST_P(CpuLogitsTest, RankingAgreesWithFp32OnMsMarco) {
   if (dtype() == "fp32") GTEST_SKIP() << "fp32 is the baseline";
-  auto model = model::BertModel::load(testing::conformance_model_dir());
-  ASSERT_TRUE(model.ok()) << model.status().to_string();
-  auto baseline = backend::create_backend(
-      backend::BackendOptions{.name = "cpu", .dtype = "fp32", .threads = 2}, *model);
-  ASSERT_TRUE(baseline.ok()) << baseline.status().to_string();
-  auto tokenizer = text::Tokenizer::from_directory(testing::conformance_model_dir());
-  ASSERT_TRUE(tokenizer.ok()) << tokenizer.status().to_string();
-  const auto queries = testing::load_msmarco_queries(kRankingQueries);
-  ASSERT_EQ(queries.size(), kRankingQueries);
-
-  const auto agreement = testing::compare_rankings(**baseline, *backend_, *tokenizer, queries);
+  const auto agreement = testing::compare_with_baseline_on_msmarco(
+      backend::BackendOptions{.name = "cpu", .dtype = "fp32", .threads = 2}, *backend_,
+      kRankingQueries);
   std::printf("cpu %s vs cpu fp32 on MS MARCO: %s\n", dtype().c_str(),
               agreement.to_string().c_str());
   EXPECT_EQ(agreement.queries, kRankingQueries);

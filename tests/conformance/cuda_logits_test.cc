@@ -214,27 +214,7 @@ TEST_P(CudaLogitsTest, FromFixtureTokenIds) {
 
 // In batches of 32, as the server forms them: different batch-mates (and a smaller arena
 // reused after the big batch) change nothing beyond the tolerance.
-TEST_P(CudaLogitsTest, InBatchesOf32) {
-  constexpr std::size_t kBatch = 32;
-  double worst = -1.0;
-  for (std::size_t first = 0; first < fixture_.pairs.size(); first += kBatch) {
-    const std::size_t last = std::min(first + kBatch, fixture_.pairs.size());
-    backend::PackedBatch batch;
-    for (std::size_t i = first; i < last; ++i) {
-      batch.add(fixture_.pairs[i].input_ids, testing::type_ids_for(fixture_.pairs[i]));
-    }
-    const auto logits = backend_->run(batch);
-    ASSERT_TRUE(logits.ok()) << logits.status().to_string();
-    ASSERT_EQ(logits->size(), last - first);
-    for (std::size_t i = first; i < last; ++i) {
-      const double diff = std::abs(double{(*logits)[i - first]} - fixture_.pairs[i].logit);
-      EXPECT_LE(diff, tolerance_for(dtype()))
-          << fixture_.pairs[i].source << " " << fixture_.pairs[i].index;
-      if (!(diff <= worst)) worst = diff;
-    }
-  }
-  std::printf("cuda %s, batches of %zu: max |logit - HF| = %.3g\n", dtype().c_str(), kBatch, worst);
-}
+TEST_P(CudaLogitsTest, InBatchesOf32) { check_in_batches(32, tolerance_for(dtype())); }
 
 // A pair's logits do not depend on its batch-mates: the same pair alone and packed among
 // others gives the same logit (bit-for-bit is not required: GEMM algorithms change with the
@@ -259,20 +239,12 @@ TEST_P(CudaLogitsTest, PairAloneMatchesPairInBatch) {
 
 // What reduced precision must keep: each query's order of its BM25 top 20.
 TEST_P(CudaLogitsTest, RankingAgreesWithFp32OnMsMarco) {
-  auto model = model::BertModel::load(testing::conformance_model_dir());
-  ASSERT_TRUE(model.ok()) << model.status().to_string();
   const auto available = backend::available_backends();
   const bool have_cpu = std::find(available.begin(), available.end(), "cpu") != available.end();
   const std::string baseline_name = have_cpu ? "cpu" : "reference";
-  auto baseline = backend::create_backend(
-      backend::BackendOptions{.name = baseline_name, .dtype = "fp32", .threads = 0}, *model);
-  ASSERT_TRUE(baseline.ok()) << baseline.status().to_string();
-  auto tokenizer = text::Tokenizer::from_directory(testing::conformance_model_dir());
-  ASSERT_TRUE(tokenizer.ok()) << tokenizer.status().to_string();
-  const auto queries = testing::load_msmarco_queries(kRankingQueries);
-  ASSERT_EQ(queries.size(), kRankingQueries);
-
-  const auto agreement = testing::compare_rankings(**baseline, *backend_, *tokenizer, queries);
+  const auto agreement = testing::compare_with_baseline_on_msmarco(
+      backend::BackendOptions{.name = baseline_name, .dtype = "fp32", .threads = 0}, *backend_,
+      kRankingQueries);
   std::printf("cuda %s vs %s fp32 on MS MARCO: %s\n", dtype().c_str(), baseline_name.c_str(),
               agreement.to_string().c_str());
   EXPECT_EQ(agreement.queries, kRankingQueries);

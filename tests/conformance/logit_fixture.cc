@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cmath>
@@ -233,6 +234,28 @@ void BackendLogitsTest::check_from_text() {
   }
   EXPECT_EQ(mismatched_ids, 0);
   expect_logits_match(batch);
+}
+
+void BackendLogitsTest::check_in_batches(std::size_t batch_size, double tolerance) {
+  double worst = -1.0;
+  for (std::size_t first = 0; first < fixture_.pairs.size(); first += batch_size) {
+    const std::size_t last = std::min(first + batch_size, fixture_.pairs.size());
+    backend::PackedBatch batch;
+    for (std::size_t i = first; i < last; ++i) {
+      batch.add(fixture_.pairs[i].input_ids, type_ids_for(fixture_.pairs[i]));
+    }
+    const auto logits = backend_->run(batch);
+    ASSERT_TRUE(logits.ok()) << logits.status().to_string();
+    ASSERT_EQ(logits->size(), last - first);
+    for (std::size_t i = first; i < last; ++i) {
+      const double diff = std::abs(double{(*logits)[i - first]} - fixture_.pairs[i].logit);
+      EXPECT_LE(diff, tolerance) << fixture_.pairs[i].source << " " << fixture_.pairs[i].index;
+      if (!(diff <= worst)) worst = diff;
+    }
+  }
+  const auto info = backend_->info();
+  std::printf("%s %s, batches of %zu: max |logit - HF| = %.3g\n", info.name.c_str(),
+              info.dtype.c_str(), batch_size, worst);
 }
 
 }  // namespace rerankd::testing

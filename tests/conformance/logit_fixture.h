@@ -56,6 +56,9 @@ class BackendLogitsTest : public ::testing::Test {
   void check_from_fixture_token_ids();
   // Tokenizer and backend together, from the text.
   void check_from_text();
+  // The fixture in consecutive batches of `batch_size`, as the server forms them: different
+  // batch-mates change no logit beyond `tolerance`; prints the worst difference.
+  void check_in_batches(std::size_t batch_size, double tolerance);
 
   Fixture fixture_;
   std::unique_ptr<backend::Backend> backend_;

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "model/bert_model.h"
 #include "support/test_env.h"
 
 namespace rerankd::testing {
@@ -127,6 +128,27 @@ RankingAgreement compare_rankings(backend::Backend& baseline, backend::Backend& 
   }
   if (agreement.queries > 0) agreement.mean_tau = tau_sum / static_cast<double>(agreement.queries);
   return agreement;
+}
+
+RankingAgreement compare_with_baseline_on_msmarco(const backend::BackendOptions& baseline,
+                                                  backend::Backend& candidate, std::size_t count) {
+  auto model = model::BertModel::load(conformance_model_dir());
+  if (!model.ok()) {
+    ADD_FAILURE() << model.status().to_string();
+    return {};
+  }
+  auto baseline_backend = backend::create_backend(baseline, *model);
+  if (!baseline_backend.ok()) {
+    ADD_FAILURE() << baseline_backend.status().to_string();
+    return {};
+  }
+  auto tokenizer = text::Tokenizer::from_directory(conformance_model_dir());
+  if (!tokenizer.ok()) {
+    ADD_FAILURE() << tokenizer.status().to_string();
+    return {};
+  }
+  const auto queries = load_msmarco_queries(count);
+  return compare_rankings(**baseline_backend, candidate, *tokenizer, queries);
 }
 
 }  // namespace rerankd::testing

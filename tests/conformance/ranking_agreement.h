@@ -42,4 +42,10 @@ RankingAgreement compare_rankings(backend::Backend& baseline, backend::Backend& 
                                   const text::Tokenizer& tokenizer,
                                   std::span<const MsMarcoQuery> queries);
 
+// compare_rankings on the conformance model: loads it and its tokenizer, builds the `baseline`
+// backend on it and scores the first `count` MS MARCO queries with both. Fails the test
+// (ADD_FAILURE, empty result) when anything cannot be loaded or built.
+RankingAgreement compare_with_baseline_on_msmarco(const backend::BackendOptions& baseline,
+                                                  backend::Backend& candidate, std::size_t count);
+
 }  // namespace rerankd::testing
