@@ -6,25 +6,18 @@
 #include <cassert>
 #include <cmath>
 
+#include "backend/cpu/attention_tiles.h"
 #include "backend/cpu/vector_math.h"
 
 namespace rerankd::backend::cpu {
 namespace {
 
-// Query rows scored together: each K^T row loaded serves this many score rows, and the tile of
-// scores (kTileRows x length floats, 16 KB at length 512) stays in L1/L2.
+// The scalar kernel's query rows scored together: each K^T row loaded serves this many score
+// rows, and the tile of scores (kTileRows x length floats, 16 KB at length 512) stays in L1/L2.
 constexpr std::int64_t kTileRows = 8;
 
-struct HeadView {
-  const float* qkv = nullptr;  // the pair's first row
-  std::int64_t length = 0;
-  std::int64_t stride = 0;  // 3 * hidden
-  std::int64_t hidden = 0;
-  std::int64_t offset = 0;  // head * head_size
-  std::int64_t head_size = 0;
-};
-
-// One (pair, head). Everything is in this one function because GCC does not inline plain
+// One (pair, head), for head sizes the tiled kernels cannot take (not a multiple of 4).
+// Everything is in this one function because GCC does not inline plain
 // helpers into a target_clones copy. The x86-64-v3 copy (AVX2 + FMA) is picked at load time by
 // a CPU feature check; "arch=haswell" would not do: GCC dispatches arch= clones on the CPU
 // model (__builtin_cpu_is), so AMD Zen ran the SSE2 copy (seen with perf on the dev box).
@@ -82,10 +75,55 @@ __attribute__((target_clones("arch=x86-64-v3", "default"))) void attend_one_head
   }
 }
 
+// The tiled kernel per ISA and output block (DC vectors of the head at a time): register
+// counts fit each ISA (v4: 32 zmm, 8 x 2 accumulators; v3 and baseline: 16 registers, 4 x 2).
+using HeadKernel = void (*)(const HeadView&, float*, float*, float*);
+
+__attribute__((target("arch=x86-64-v4"))) void attend_v4_wide(const HeadView& view, float* context,
+                                                              float* key_t, float* scores) {
+  attend_head_tiled<16, 8, 2, 2>(view, context, key_t, scores);
+}
+__attribute__((target("arch=x86-64-v4"))) void attend_v4(const HeadView& view, float* context,
+                                                         float* key_t, float* scores) {
+  attend_head_tiled<16, 8, 2, 1>(view, context, key_t, scores);
+}
+__attribute__((target("arch=x86-64-v3"))) void attend_v3_wide(const HeadView& view, float* context,
+                                                              float* key_t, float* scores) {
+  attend_head_tiled<8, 4, 2, 2>(view, context, key_t, scores);
+}
+__attribute__((target("arch=x86-64-v3"))) void attend_v3(const HeadView& view, float* context,
+                                                         float* key_t, float* scores) {
+  attend_head_tiled<8, 4, 2, 1>(view, context, key_t, scores);
+}
+void attend_baseline_wide(const HeadView& view, float* context, float* key_t, float* scores) {
+  attend_head_tiled<4, 4, 2, 2>(view, context, key_t, scores);
+}
+void attend_baseline(const HeadView& view, float* context, float* key_t, float* scores) {
+  attend_head_tiled<4, 4, 2, 1>(view, context, key_t, scores);
+}
+
+// The widest tiled kernel this CPU runs for this head size; nullptr: the scalar one.
+HeadKernel tiled_kernel_for(std::int64_t head_size) {
+  const simd::IsaLevel level = simd::isa_level();
+  if (level == simd::IsaLevel::kX86_64_V4) {
+    if (head_size % 32 == 0) return attend_v4_wide;
+    if (head_size % 16 == 0) return attend_v4;
+  }
+  if (level != simd::IsaLevel::kBaseline) {
+    if (head_size % 16 == 0) return attend_v3_wide;
+    if (head_size % 8 == 0) return attend_v3;
+  }
+  if (head_size % 8 == 0) return attend_baseline_wide;
+  if (head_size % 4 == 0) return attend_baseline;
+  return nullptr;
+}
+
 }  // namespace
 
 std::size_t attention_scratch_floats(const PackedAttentionShape& shape) {
-  return static_cast<std::size_t>((shape.head_size + kTileRows) * shape.max_length);
+  // Either kernel: K^T of one head plus a tile of score rows, keys padded for the tiled one.
+  static_assert(kTileRows == kAttentionTileRows);
+  return static_cast<std::size_t>((shape.head_size + kTileRows) * padded_keys(shape.max_length));
 }
 
 void packed_attention(const float* qkv, std::span<const std::int32_t> cu_seqlens,
@@ -97,6 +135,7 @@ void packed_attention(const float* qkv, std::span<const std::int32_t> cu_seqlens
   const std::size_t per_thread = attention_scratch_floats(shape);
   assert(scratch.size() >= per_thread * static_cast<std::size_t>(threads));
 
+  const HeadKernel tiled = tiled_kernel_for(shape.head_size);
   // Pairs differ in length (cost ~ length^2), so items are handed out dynamically.
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
   for (std::int64_t item = 0; item < items; ++item) {
@@ -110,8 +149,12 @@ void packed_attention(const float* qkv, std::span<const std::int32_t> cu_seqlens
                         .offset = head * shape.head_size,
                         .head_size = shape.head_size};
     float* mine = scratch.data() + per_thread * static_cast<std::size_t>(omp_get_thread_num());
-    attend_one_head(view, context + begin * hidden, mine,
-                    mine + shape.head_size * shape.max_length);
+    float* scores = mine + shape.head_size * padded_keys(shape.max_length);
+    if (tiled != nullptr) {
+      tiled(view, context + begin * hidden, mine, scores);
+    } else {
+      attend_one_head(view, context + begin * hidden, mine, scores);
+    }
   }
 }
 

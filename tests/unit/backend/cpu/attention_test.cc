@@ -68,6 +68,16 @@ TEST(PackedAttention, PairsOfDifferentLengthsMatchReferencePerPair) {
   expect_matches_reference(lengths, {.num_heads = 12, .head_size = 32}, 2, 1.0f, 2e-6);
 }
 
+TEST(PackedAttention, EveryKernelMatchesReference) {
+  // The kernel depends on the head size (and the CPU): 64 and 32 take the widest tiles, 48 and 16
+  // one output vector at a time on AVX-512, 8 and 4 the narrower tiles, 6 the scalar kernel.
+  // Lengths straddle the 32-key padding of the score rows.
+  const std::vector<std::int32_t> lengths = {31, 32, 33, 1, 65, 7};
+  for (const std::int64_t head_size : {64, 48, 32, 16, 8, 4, 6}) {
+    expect_matches_reference(lengths, {.num_heads = 2, .head_size = head_size}, 2, 1.0f, 4e-6);
+  }
+}
+
 TEST(PackedAttention, LongPairAndPeakedScores) {
   // Large q/k values make softmax rows nearly one-hot: exercises exp far below 0. Scores reach
   // ~60 there, where one float rounding of a score (~4e-6) already shifts the weights by that

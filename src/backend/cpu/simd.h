@@ -1,0 +1,208 @@
+// Fixed-width float vectors through GCC's vector extensions, for the kernels that need explicit
+// register tiles (attention, the int8 epilogues). One source serves every ISA: inside a function
+// built for x86-64-v4 a 16-lane vector is one zmm register, for x86-64-v3 an 8-lane vector is one
+// ymm, and the baseline gets 4-lane xmm. The project is not built with -march, so callers pick
+// the width per target("arch=...") entry point and dispatch with isa_level() at run time.
+//
+// Everything here is always_inline: GCC inlines a baseline function into a target("arch=...")
+// caller only when forced, and an out-of-line copy would be compiled for the baseline ISA.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <utility>
+
+namespace rerankd::backend::cpu::simd {
+
+template <int W>
+struct VecTraits;
+template <>
+struct VecTraits<4> {
+  using Float = float __attribute__((vector_size(16)));
+  // The same at any float's address, for loads and stores.
+  using Unaligned = float __attribute__((vector_size(16), aligned(4), may_alias));
+  using Int = std::int32_t __attribute__((vector_size(16)));
+  using Byte = std::uint8_t __attribute__((vector_size(4)));
+  using Bytes = std::uint8_t __attribute__((vector_size(16)));  // a Float's bytes
+};
+template <>
+struct VecTraits<8> {
+  using Float = float __attribute__((vector_size(32)));
+  // The same at any float's address, for loads and stores.
+  using Unaligned = float __attribute__((vector_size(32), aligned(4), may_alias));
+  using Int = std::int32_t __attribute__((vector_size(32)));
+  using Byte = std::uint8_t __attribute__((vector_size(8)));
+  using Bytes = std::uint8_t __attribute__((vector_size(32)));  // a Float's bytes
+};
+template <>
+struct VecTraits<16> {
+  using Float = float __attribute__((vector_size(64)));
+  // The same at any float's address, for loads and stores.
+  using Unaligned = float __attribute__((vector_size(64), aligned(4), may_alias));
+  using Int = std::int32_t __attribute__((vector_size(64)));
+  using Byte = std::uint8_t __attribute__((vector_size(16)));
+  using Bytes = std::uint8_t __attribute__((vector_size(64)));  // a Float's bytes
+};
+
+// W floats; W is 4, 8 or 16.
+template <int W>
+using Vec = typename VecTraits<W>::Float;
+template <int W>
+using IntVec = typename VecTraits<W>::Int;
+template <int W>
+using ByteVec = typename VecTraits<W>::Byte;
+
+// The widest vectors this CPU runs well, as the dispatchers see it (whatever its vendor: GCC's
+// arch= checks CPU features here, not the model).
+enum class IsaLevel { kBaseline, kX86_64_V3, kX86_64_V4 };
+
+inline IsaLevel isa_level() {
+  static const IsaLevel kLevel = __builtin_cpu_supports("x86-64-v4")   ? IsaLevel::kX86_64_V4
+                                 : __builtin_cpu_supports("x86-64-v3") ? IsaLevel::kX86_64_V3
+                                                                       : IsaLevel::kBaseline;
+  return kLevel;
+}
+
+// Loads and stores through VecTraits::Unaligned: a memcpy into a local vector made GCC 12 copy
+// some loaded vectors through the stack.
+template <int W>
+using UnalignedVec = typename VecTraits<W>::Unaligned;
+
+template <int W>
+[[gnu::always_inline]] inline Vec<W> load(const float* p) {
+  return *reinterpret_cast<const UnalignedVec<W>*>(p);
+}
+
+template <int W>
+[[gnu::always_inline]] inline void store(float* p, Vec<W> v) {
+  *reinterpret_cast<UnalignedVec<W>*>(p) = v;
+}
+
+// A broadcast. (0 + value costs one scalar add before the broadcast; value - 0, which GCC folds
+// away, made GCC 12 build the vector lane by lane with 16 masked broadcasts and spill the
+// attention tiles to the stack.)
+template <int W>
+[[gnu::always_inline]] inline Vec<W> splat(float value) {
+  return Vec<W>{} + value;
+}
+
+template <int W>
+[[gnu::always_inline]] inline Vec<W> max(Vec<W> a, Vec<W> b) {
+  return a > b ? a : b;
+}
+
+template <int W>
+[[gnu::always_inline]] inline Vec<W> min(Vec<W> a, Vec<W> b) {
+  return a < b ? a : b;
+}
+
+template <int W>
+[[gnu::always_inline]] inline float reduce_max(Vec<W> v) {
+  float m = v[0];
+  for (int i = 1; i < W; ++i) m = v[i] > m ? v[i] : m;
+  return m;
+}
+
+template <int W>
+[[gnu::always_inline]] inline float reduce_min(Vec<W> v) {
+  float m = v[0];
+  for (int i = 1; i < W; ++i) m = v[i] < m ? v[i] : m;
+  return m;
+}
+
+template <int W>
+[[gnu::always_inline]] inline float reduce_sum(Vec<W> v) {
+  float s = 0.0f;
+  for (int i = 0; i < W; ++i) s += v[i];
+  return s;
+}
+
+// Nearest integer (ties to even) of |v| < 2^22, still as floats.
+template <int W>
+[[gnu::always_inline]] inline Vec<W> round_nearest(Vec<W> v) {
+  constexpr float kRoundMagic = 12582912.0f;  // 1.5 * 2^23
+  return (v + kRoundMagic) - kRoundMagic;
+}
+
+// e^x for x <= 0, lane by lane: the same formula and error as vector_math.h's exp_non_positive.
+template <int W>
+[[gnu::always_inline]] inline Vec<W> exp_non_positive(Vec<W> x) {
+  constexpr float kLog2e = 1.44269504088896341f;
+  constexpr float kLn2High = 0.693359375f;
+  constexpr float kLn2Low = -2.12194440e-4f;
+  x = max<W>(x, splat<W>(-87.0f));
+  const Vec<W> n = round_nearest<W>(x * kLog2e);
+  const Vec<W> r = (x - n * kLn2High) - n * kLn2Low;
+  Vec<W> p = splat<W>(1.0f / 720.0f);
+  p = p * r + 1.0f / 120.0f;
+  p = p * r + 1.0f / 24.0f;
+  p = p * r + 1.0f / 6.0f;
+  p = p * r + 0.5f;
+  p = p * r + 1.0f;
+  p = p * r + 1.0f;
+  const IntVec<W> exponent = (__builtin_convertvector(n, IntVec<W>) + 127) << 23;
+  return p * __builtin_bit_cast(Vec<W>, exponent);
+}
+
+template <int W, std::size_t... kLane>
+[[gnu::always_inline]] inline ByteVec<W> low_bytes(Vec<W> v, std::index_sequence<kLane...>) {
+  const auto bytes = __builtin_bit_cast(typename VecTraits<W>::Bytes, v);
+  return __builtin_shufflevector(bytes, bytes, (4 * kLane)...);
+}
+
+// Each lane of v, a whole number in [0, 255] stored as a float, as a byte. Adding 2^23 puts the
+// number in the low mantissa bits (rounding any fraction to nearest even, as a conversion would);
+// a byte shuffle then gathers the low bytes. GCC 12 narrows an int vector to bytes one lane at a
+// time on AVX2; this is two shuffles.
+template <int W>
+[[gnu::always_inline]] inline ByteVec<W> to_bytes(Vec<W> v) {
+  return low_bytes<W>(v + 8388608.0f, std::make_index_sequence<W>{});
+}
+
+template <int W>
+[[gnu::always_inline]] inline Vec<W> abs(Vec<W> v) {
+  return __builtin_bit_cast(Vec<W>, __builtin_bit_cast(IntVec<W>, v) & 0x7fffffff);
+}
+
+// |magnitude| with the sign of `sign`.
+template <int W>
+[[gnu::always_inline]] inline Vec<W> copysign(Vec<W> magnitude, Vec<W> sign) {
+  const IntVec<W> bits =
+      (__builtin_bit_cast(IntVec<W>, magnitude) & 0x7fffffff) |
+      (__builtin_bit_cast(IntVec<W>, sign) & static_cast<std::int32_t>(0x80000000u));
+  return __builtin_bit_cast(Vec<W>, bits);
+}
+
+// erf by Abramowitz & Stegun 7.1.26 (absolute error <= 1.5e-7), odd-extended to negative z.
+template <int W>
+[[gnu::always_inline]] inline Vec<W> erf(Vec<W> z) {
+  constexpr float kP = 0.3275911f;
+  constexpr float kA1 = 0.254829592f, kA2 = -0.284496736f, kA3 = 1.421413741f, kA4 = -1.453152027f,
+                  kA5 = 1.061405429f;
+  const Vec<W> a = abs<W>(z);
+  const Vec<W> t = 1.0f / (1.0f + kP * a);
+  const Vec<W> poly = t * (kA1 + t * (kA2 + t * (kA3 + t * (kA4 + t * kA5))));
+  return copysign<W>(1.0f - poly * exp_non_positive<W>(-a * a), z);
+}
+
+// tanh(u) = sign(u) (1 - e^-2|u|) / (1 + e^-2|u|): only e^x of x <= 0, which never overflows.
+template <int W>
+[[gnu::always_inline]] inline Vec<W> tanh(Vec<W> u) {
+  const Vec<W> e = exp_non_positive<W>(-2.0f * abs<W>(u));
+  return copysign<W>((1.0f - e) / (1.0f + e), u);
+}
+
+// BERT's "gelu" (HF GELUActivation): x Phi(x) with the exact erf.
+template <int W>
+[[gnu::always_inline]] inline Vec<W> gelu_erf(Vec<W> x) {
+  return 0.5f * x * (1.0f + erf<W>(x * 0.70710678118654752f));
+}
+
+// "gelu_new" (HF NewGELUActivation): the tanh approximation.
+template <int W>
+[[gnu::always_inline]] inline Vec<W> gelu_tanh(Vec<W> x) {
+  constexpr float kSqrt2OverPi = 0.79788456080286536f;
+  return 0.5f * x * (1.0f + tanh<W>(kSqrt2OverPi * (x + 0.044715f * x * x * x)));
+}
+
+}  // namespace rerankd::backend::cpu::simd
