@@ -368,8 +368,8 @@ void Matmul::run(const float* x, std::int64_t rows, float* y, void* scratchpad) 
   float* const zero_points = row_scales + rows;
   std::size_t src_element_bytes = sizeof(float);
   if (impl.precision == Precision::kInt8) {
+    // Quantised chunk by chunk below, so each chunk's rows are still in cache for its GEMM.
     auto* const q = reinterpret_cast<std::uint8_t*>(converted);
-    quantize_rows(x, rows, impl.in, q, row_scales, zero_points);
     // Padding rows feed only outputs that are thrown away; zeros keep them deterministic.
     std::fill(q + elements, q + padded_elements, std::uint8_t{0});
     src_element_bytes = 1;
@@ -395,6 +395,11 @@ void Matmul::run(const float* x, std::int64_t rows, float* y, void* scratchpad) 
     const std::int64_t used = std::min(m, left);
     const bool tail = used < m;
     void* src_data = nullptr;
+    if (impl.precision == Precision::kInt8) {
+      quantize_rows(x + row * impl.in, used, impl.in,
+                    reinterpret_cast<std::uint8_t*>(converted) + row * impl.in, row_scales + row,
+                    zero_points + row);
+    }
     if (impl.precision != Precision::kFp32) {
       src_data = converted + static_cast<std::size_t>(row * impl.in) * src_element_bytes;
     } else if (tail) {
@@ -417,17 +422,16 @@ void Matmul::run(const float* x, std::int64_t rows, float* y, void* scratchpad) 
                    dnnl::memory(chunk->descriptor.scratchpad_desc(), engine, scratchpad));
     }
     chunk->primitive.execute(impl.stream, args);
-    if (tail) {
-      impl.stream.wait();
-      std::copy(staging_out, staging_out + used * impl.out, y + row * impl.out);
+    if (tail || impl.precision == Precision::kInt8) impl.stream.wait();
+    if (impl.precision == Precision::kInt8) {
+      // While the chunk's output is still in cache.
+      dequantize_rows(dst_data, used, impl.out, row_scales + row, zero_points + row,
+                      impl.column_sums.data(), impl.bias_values.data(), impl.epilogue);
     }
+    if (tail) std::copy(staging_out, staging_out + used * impl.out, y + row * impl.out);
     row += used;
   }
   impl.stream.wait();
-  if (impl.precision == Precision::kInt8) {
-    dequantize_rows(y, rows, impl.out, row_scales, zero_points, impl.column_sums.data(),
-                    impl.bias_values.data(), impl.epilogue);
-  }
 }
 
 std::size_t Matmul::scratchpad_bytes() const { return impl_->fixed_bytes; }

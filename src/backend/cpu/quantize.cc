@@ -5,8 +5,9 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstring>
 
-#include "backend/cpu/vector_math.h"
+#include "backend/cpu/simd.h"
 
 namespace rerankd::backend::cpu {
 namespace {
@@ -18,64 +19,198 @@ namespace {
   return (v + kRoundMagic) - kRoundMagic;
 }
 
-// erf by Abramowitz & Stegun 7.1.26 (absolute error <= 1.5e-7), odd-extended to negative z.
-[[gnu::always_inline]] inline float erf_approx(float z) {
-  constexpr float kP = 0.3275911f;
-  constexpr float kA1 = 0.254829592f, kA2 = -0.284496736f, kA3 = 1.421413741f, kA4 = -1.453152027f,
-                  kA5 = 1.061405429f;
-  const float a = std::abs(z);
-  const float t = 1.0f / (1.0f + kP * a);
-  const float poly = t * (kA1 + t * (kA2 + t * (kA3 + t * (kA4 + t * kA5))));
-  const float r = 1.0f - poly * exp_non_positive(-a * a);
-  return std::copysign(r, z);
+// A row's last cols % W values go through one W-wide vector padded with zeros, so every
+// element takes the same arithmetic.
+template <int W>
+struct Tail {
+  std::int64_t first;  // the first column of the partial vector
+  std::int64_t count;  // how many real values it holds (0: none)
+};
+
+template <int W>
+[[gnu::always_inline]] inline Tail<W> tail_of(std::int64_t cols) {
+  return {cols / W * W, cols % W};
 }
 
-// tanh(u) = sign(u) (1 - e^-2|u|) / (1 + e^-2|u|): only e^x of x <= 0, which never overflows.
-[[gnu::always_inline]] inline float tanh_approx(float u) {
-  const float a = std::abs(u);
-  const float e = exp_non_positive(-2.0f * a);
-  const float r = (1.0f - e) / (1.0f + e);
-  return std::copysign(r, u);
+template <int W>
+[[gnu::always_inline]] inline simd::Vec<W> load_partial(const float* p, std::int64_t count) {
+  float buffer[W] = {};
+  for (std::int64_t i = 0; i < count; ++i) buffer[i] = p[i];
+  return simd::load<W>(buffer);
 }
 
-// Same formulas as the fp32 path's oneDNN post-ops (and the reference backend's activations).
-[[gnu::always_inline]] inline float gelu_erf(float v) {
-  return 0.5f * v * (1.0f + erf_approx(v * 0.70710678118654752f));
+template <int W>
+[[gnu::always_inline]] inline void store_partial(float* p, simd::Vec<W> v, std::int64_t count) {
+  for (std::int64_t i = 0; i < count; ++i) p[i] = v[i];
 }
 
-[[gnu::always_inline]] inline float gelu_tanh(float v) {
-  constexpr float kSqrt2OverPi = 0.79788456080286536f;
-  return 0.5f * v * (1.0f + tanh_approx(kSqrt2OverPi * (v + 0.044715f * v * v * v)));
+// u8 levels of x: round(clamp(x / step + zero, 0, 255)); zero is a whole number, so this equals
+// clamp(round(x / step) + zero, 0, 255).
+template <int W>
+[[gnu::always_inline]] inline simd::ByteVec<W> to_levels(simd::Vec<W> x, float inverse,
+                                                         float zero) {
+  const simd::Vec<W> v = x * inverse + zero;
+  return simd::to_bytes<W>(
+      simd::min<W>(simd::max<W>(v, simd::Vec<W>{}), simd::splat<W>(kActivationLevels)));
 }
 
-// target_clones as in attention.cc: an x86-64-v3 (AVX2 + FMA) copy chosen at load time.
-__attribute__((target_clones("arch=x86-64-v3", "default"))) void quantize_row_asymmetric(
-    const float* x, std::int64_t cols, std::uint8_t* q, float* scale, float* zero_point) {
-  float lo = 0.0f;  // the range always holds 0, so 0 is exact (zero padding, ReLU zeros)
-  float hi = 0.0f;
-  // omp simd: GCC does not vectorize a float min/max reduction on its own (NaN, signed zeros).
-#pragma omp simd reduction(min : lo) reduction(max : hi)
-  for (std::int64_t j = 0; j < cols; ++j) {
-    lo = std::min(lo, x[j]);
-    hi = std::max(hi, x[j]);
+template <int W>
+[[gnu::always_inline]] inline void quantize_row_asymmetric(const float* x, std::int64_t cols,
+                                                           std::uint8_t* q, float* scale,
+                                                           float* zero_point) {
+  using V = simd::Vec<W>;
+  const Tail<W> tail = tail_of<W>(cols);
+  V lo{};  // the range always holds 0, so 0 is exact (zero padding, ReLU zeros)
+  V hi{};
+  for (std::int64_t j = 0; j < tail.first; j += W) {
+    const V v = simd::load<W>(x + j);
+    lo = simd::min<W>(lo, v);
+    hi = simd::max<W>(hi, v);
   }
-  const float step = (hi - lo) / static_cast<float>(kActivationLevels);
+  if (tail.count > 0) {  // the zero padding cannot move a range that holds 0
+    const V v = load_partial<W>(x + tail.first, tail.count);
+    lo = simd::min<W>(lo, v);
+    hi = simd::max<W>(hi, v);
+  }
+  const float low = simd::reduce_min<W>(lo);
+  const float step = (simd::reduce_max<W>(hi) - low) / static_cast<float>(kActivationLevels);
   const float inverse = step > 0.0f ? 1.0f / step : 0.0f;
-  const float zero = round_nearest(-lo * inverse);
-  constexpr auto kTop = static_cast<float>(kActivationLevels);
-  for (std::int64_t j = 0; j < cols; ++j) {
-    float v = round_nearest(x[j] * inverse) + zero;
-    v = v > kTop ? kTop : (v < 0.0f ? 0.0f : v);
-    q[j] = static_cast<std::uint8_t>(static_cast<std::int32_t>(v));
+  const float zero = round_nearest(-low * inverse);
+  for (std::int64_t j = 0; j < tail.first; j += W) {
+    const simd::ByteVec<W> levels = to_levels<W>(simd::load<W>(x + j), inverse, zero);
+    std::memcpy(q + j, &levels, sizeof(levels));
+  }
+  if (tail.count > 0) {
+    const simd::ByteVec<W> levels =
+        to_levels<W>(load_partial<W>(x + tail.first, tail.count), inverse, zero);
+    std::memcpy(q + tail.first, &levels, static_cast<std::size_t>(tail.count));
   }
   *scale = step;
   *zero_point = zero;
 }
 
-__attribute__((target_clones("arch=x86-64-v3", "default"))) float quantize_row(const float* x,
-                                                                               std::int64_t cols,
-                                                                               int levels,
-                                                                               std::int8_t* q) {
+template <int W, Epilogue kEpilogue>
+[[gnu::always_inline]] inline simd::Vec<W> activate(simd::Vec<W> v) {
+  if constexpr (kEpilogue == Epilogue::kGeluErf) return simd::gelu_erf<W>(v);
+  if constexpr (kEpilogue == Epilogue::kGeluTanh) return simd::gelu_tanh<W>(v);
+  if constexpr (kEpilogue == Epilogue::kRelu) return simd::max<W>(v, simd::Vec<W>{});
+  if constexpr (kEpilogue == Epilogue::kTanh) return simd::tanh<W>(v);
+  return v;
+}
+
+struct RowDequantization {
+  float row_scale;
+  float zero_point;
+  const float* column_sums;
+  const float* bias;
+};
+
+// act(row_scale * (acc - zero_point * column_sum) + bias) of W columns. (A helper, not a
+// lambda: a lambda would not carry its caller's target ISA.)
+template <int W, Epilogue kEpilogue>
+[[gnu::always_inline]] inline simd::Vec<W> dequantized(simd::Vec<W> acc, simd::Vec<W> sums,
+                                                       simd::Vec<W> bias,
+                                                       const RowDequantization& d) {
+  return activate<W, kEpilogue>(d.row_scale * (acc - d.zero_point * sums) + bias);
+}
+
+template <int W, Epilogue kEpilogue>
+[[gnu::always_inline]] inline void dequantize_row_with(float* y, std::int64_t cols,
+                                                       const RowDequantization& d) {
+  const Tail<W> tail = tail_of<W>(cols);
+  for (std::int64_t j = 0; j < tail.first; j += W) {
+    simd::store<W>(y + j,
+                   dequantized<W, kEpilogue>(simd::load<W>(y + j), simd::load<W>(d.column_sums + j),
+                                             simd::load<W>(d.bias + j), d));
+  }
+  if (tail.count > 0) {
+    const std::int64_t j = tail.first;
+    const std::int64_t n = tail.count;
+    store_partial<W>(
+        y + j,
+        dequantized<W, kEpilogue>(load_partial<W>(y + j, n), load_partial<W>(d.column_sums + j, n),
+                                  load_partial<W>(d.bias + j, n), d),
+        n);
+  }
+}
+
+template <int W>
+[[gnu::always_inline]] inline void dequantize_row(float* y, std::int64_t cols,
+                                                  const RowDequantization& d, Epilogue epilogue) {
+  switch (epilogue) {
+    case Epilogue::kNone:
+      return dequantize_row_with<W, Epilogue::kNone>(y, cols, d);
+    case Epilogue::kGeluErf:
+      return dequantize_row_with<W, Epilogue::kGeluErf>(y, cols, d);
+    case Epilogue::kGeluTanh:
+      return dequantize_row_with<W, Epilogue::kGeluTanh>(y, cols, d);
+    case Epilogue::kRelu:
+      return dequantize_row_with<W, Epilogue::kRelu>(y, cols, d);
+    case Epilogue::kTanh:
+      return dequantize_row_with<W, Epilogue::kTanh>(y, cols, d);
+  }
+}
+
+// One entry point per ISA (simd.h): 16-lane vectors on x86-64-v4, 8 on v3, 4 elsewhere.
+using QuantizeRow = void (*)(const float*, std::int64_t, std::uint8_t*, float*, float*);
+using DequantizeRow = void (*)(float*, std::int64_t, const RowDequantization&, Epilogue);
+
+__attribute__((target("arch=x86-64-v4"))) void quantize_row_v4(const float* x, std::int64_t cols,
+                                                               std::uint8_t* q, float* scale,
+                                                               float* zero_point) {
+  quantize_row_asymmetric<16>(x, cols, q, scale, zero_point);
+}
+__attribute__((target("arch=x86-64-v3"))) void quantize_row_v3(const float* x, std::int64_t cols,
+                                                               std::uint8_t* q, float* scale,
+                                                               float* zero_point) {
+  quantize_row_asymmetric<8>(x, cols, q, scale, zero_point);
+}
+void quantize_row_baseline(const float* x, std::int64_t cols, std::uint8_t* q, float* scale,
+                           float* zero_point) {
+  quantize_row_asymmetric<4>(x, cols, q, scale, zero_point);
+}
+
+__attribute__((target("arch=x86-64-v4"))) void dequantize_row_v4(float* y, std::int64_t cols,
+                                                                 const RowDequantization& d,
+                                                                 Epilogue epilogue) {
+  dequantize_row<16>(y, cols, d, epilogue);
+}
+__attribute__((target("arch=x86-64-v3"))) void dequantize_row_v3(float* y, std::int64_t cols,
+                                                                 const RowDequantization& d,
+                                                                 Epilogue epilogue) {
+  dequantize_row<8>(y, cols, d, epilogue);
+}
+void dequantize_row_baseline(float* y, std::int64_t cols, const RowDequantization& d,
+                             Epilogue epilogue) {
+  dequantize_row<4>(y, cols, d, epilogue);
+}
+
+QuantizeRow quantize_row_kernel() {
+  switch (simd::isa_level()) {
+    case simd::IsaLevel::kX86_64_V4:
+      return quantize_row_v4;
+    case simd::IsaLevel::kX86_64_V3:
+      return quantize_row_v3;
+    case simd::IsaLevel::kBaseline:
+      break;
+  }
+  return quantize_row_baseline;
+}
+
+DequantizeRow dequantize_row_kernel() {
+  switch (simd::isa_level()) {
+    case simd::IsaLevel::kX86_64_V4:
+      return dequantize_row_v4;
+    case simd::IsaLevel::kX86_64_V3:
+      return dequantize_row_v3;
+    case simd::IsaLevel::kBaseline:
+      break;
+  }
+  return dequantize_row_baseline;
+}
+
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) float quantize_row(
+    const float* x, std::int64_t cols, int levels, std::int8_t* q) {
   float max_abs = 0.0f;
 #pragma omp simd reduction(max : max_abs)
   for (std::int64_t j = 0; j < cols; ++j) {
@@ -92,46 +227,8 @@ __attribute__((target_clones("arch=x86-64-v3", "default"))) float quantize_row(c
   return max_abs / top;
 }
 
-// One loop per epilogue, so each vectorizes without a branch inside (omp simd: GCC sees the
-// selects of erf / tanh as control flow and would not vectorize them on its own).
-__attribute__((target_clones("arch=x86-64-v3", "default"))) void dequantize_row(
-    float* y, std::int64_t cols, float row_scale, float zero_point, const float* column_sums,
-    const float* bias, Epilogue epilogue) {
-  switch (epilogue) {
-    case Epilogue::kNone:
-      for (std::int64_t j = 0; j < cols; ++j)
-        y[j] = row_scale * (y[j] - zero_point * column_sums[j]) + bias[j];
-      break;
-    case Epilogue::kGeluErf:
-#pragma omp simd
-      for (std::int64_t j = 0; j < cols; ++j) {
-        y[j] = gelu_erf(row_scale * (y[j] - zero_point * column_sums[j]) + bias[j]);
-      }
-      break;
-    case Epilogue::kGeluTanh:
-#pragma omp simd
-      for (std::int64_t j = 0; j < cols; ++j) {
-        y[j] = gelu_tanh(row_scale * (y[j] - zero_point * column_sums[j]) + bias[j]);
-      }
-      break;
-    case Epilogue::kRelu:
-#pragma omp simd
-      for (std::int64_t j = 0; j < cols; ++j) {
-        y[j] = std::max(row_scale * (y[j] - zero_point * column_sums[j]) + bias[j], 0.0f);
-      }
-      break;
-    case Epilogue::kTanh:
-#pragma omp simd
-      for (std::int64_t j = 0; j < cols; ++j) {
-        y[j] = tanh_approx(row_scale * (y[j] - zero_point * column_sums[j]) + bias[j]);
-      }
-      break;
-  }
-}
-
-__attribute__((target_clones("arch=x86-64-v3", "default"))) void to_bf16_block(const float* x,
-                                                                               std::int64_t count,
-                                                                               std::uint16_t* out) {
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void to_bf16_block(
+    const float* x, std::int64_t count, std::uint16_t* out) {
   for (std::int64_t i = 0; i < count; ++i) {
     const auto bits = std::bit_cast<std::uint32_t>(x[i]);
     const bool nan = (bits & 0x7fffffffu) > 0x7f800000u;
@@ -144,9 +241,10 @@ __attribute__((target_clones("arch=x86-64-v3", "default"))) void to_bf16_block(c
 
 void quantize_rows(const float* x, std::int64_t rows, std::int64_t cols, std::uint8_t* q,
                    float* scales, float* zero_points) {
+  static const QuantizeRow kQuantizeRow = quantize_row_kernel();
 #pragma omp parallel for schedule(static)
   for (std::int64_t i = 0; i < rows; ++i) {
-    quantize_row_asymmetric(x + i * cols, cols, q + i * cols, scales + i, zero_points + i);
+    kQuantizeRow(x + i * cols, cols, q + i * cols, scales + i, zero_points + i);
   }
 }
 
@@ -160,9 +258,15 @@ void quantize_channels(std::span<const float> weight, std::int64_t out, std::int
 void dequantize_rows(float* y, std::int64_t rows, std::int64_t cols, const float* row_scales,
                      const float* zero_points, const float* column_sums, const float* bias,
                      Epilogue epilogue) {
+  static const DequantizeRow kDequantizeRow = dequantize_row_kernel();
 #pragma omp parallel for schedule(static)
   for (std::int64_t i = 0; i < rows; ++i) {
-    dequantize_row(y + i * cols, cols, row_scales[i], zero_points[i], column_sums, bias, epilogue);
+    kDequantizeRow(y + i * cols, cols,
+                   {.row_scale = row_scales[i],
+                    .zero_point = zero_points[i],
+                    .column_sums = column_sums,
+                    .bias = bias},
+                   epilogue);
   }
 }
 

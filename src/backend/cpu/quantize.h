@@ -1,7 +1,8 @@
 // The reduced-precision helpers of the cpu matmul that oneDNN 2.6 cannot do for us: symmetric
 // int8 quantisation per row (activations, per token, at run time) and per output channel
 // (weights, at load), the int8 GEMM's epilogue (row scale, bias, activation in fp32), and the
-// fp32 -> bf16 conversion of activations. No oneDNN here: plain loops GCC vectorizes.
+// fp32 -> bf16 conversion of activations. No oneDNN here: simd.h vectors, one copy of each
+// row kernel per ISA level, picked at run time.
 #pragma once
 
 #include <cstdint>
