@@ -3,8 +3,9 @@
 namespace rerankd::backend::cpu {
 namespace {
 
-__attribute__((target_clones("arch=x86-64-v3", "default"))) void sum_embedding_row(
-    const float* word, const float* type, const float* position, std::int64_t hidden, float* row) {
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void
+sum_embedding_row(const float* word, const float* type, const float* position, std::int64_t hidden,
+                  float* row) {
   // Same order of additions as HF: (inputs_embeds + token_type_embeddings) + position.
 #pragma omp simd
   for (std::int64_t i = 0; i < hidden; ++i) row[i] = (word[i] + type[i]) + position[i];

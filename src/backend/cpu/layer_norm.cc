@@ -4,12 +4,13 @@
 
 namespace rerankd::backend::cpu {
 
-// target_clones: an x86-64-v3 (AVX2 + FMA) copy picked at load time where the CPU has those
-// features (whatever its vendor), a baseline copy elsewhere (the project is not built with -march).
+// target_clones: x86-64-v4 (AVX-512) and x86-64-v3 (AVX2 + FMA) copies picked at load time where
+// the CPU has those features (whatever its vendor), a baseline copy elsewhere (the project is not
+// built with -march).
 // `omp simd reduction` lets the sums split over SIMD lanes. Two passes (mean, then centred squares)
 // as torch does, not E[x^2] - E[x]^2, which loses digits when the mean is large.
-__attribute__((target_clones("arch=x86-64-v3", "default"))) void add_layer_norm_row(
-    float* row, const float* residual, const LayerNormParams& params) {
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void
+add_layer_norm_row(float* row, const float* residual, const LayerNormParams& params) {
   const std::int64_t width = params.width;
   float sum = 0.0f;
   if (residual != nullptr) {
