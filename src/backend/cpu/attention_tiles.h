@@ -82,7 +82,7 @@ template <int W, int R, int C, int DC>
         V k[C];
         for (int c = 0; c < C; ++c) k[c] = simd::load<W>(key_t + d * keys + column + c * W);
         for (int r = 0; r < R; ++r) {
-          const V qd = simd::splat<W>(q[r][d]);
+          const V qd = simd::broadcast<W>(q[r] + d);
           for (int c = 0; c < C; ++c) acc[r][c] += qd * k[c];
         }
       }
@@ -121,7 +121,7 @@ template <int W, int R, int C, int DC>
         for (int c = 0; c < DC; ++c)
           v[c] = simd::load<W>(v_base + j * view.stride + column + c * W);
         for (int r = 0; r < R; ++r) {
-          const V weight = simd::splat<W>(scores[r * keys + j]);
+          const V weight = simd::broadcast<W>(scores + r * keys + j);
           for (int c = 0; c < DC; ++c) acc[r][c] += weight * v[c];
         }
       }

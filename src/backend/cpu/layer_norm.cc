@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "backend/cpu/quantize.h"
+
 namespace rerankd::backend::cpu {
 
 // target_clones: x86-64-v4 (AVX-512) and x86-64-v3 (AVX2 + FMA) copies picked at load time where
@@ -38,11 +40,16 @@ add_layer_norm_row(float* row, const float* residual, const LayerNormParams& par
 }
 
 void add_layer_norm(float* x, const float* residual, std::int64_t rows,
-                    const LayerNormParams& params) {
+                    const LayerNormParams& params, const QuantizedRows* quantized) {
   const std::int64_t width = params.width;
 #pragma omp parallel for schedule(static)
   for (std::int64_t r = 0; r < rows; ++r) {
-    add_layer_norm_row(x + r * width, residual == nullptr ? nullptr : residual + r * width, params);
+    float* row = x + r * width;
+    add_layer_norm_row(row, residual == nullptr ? nullptr : residual + r * width, params);
+    if (quantized != nullptr) {
+      quantize_row(row, width, quantized->levels + r * width, quantized->scales + r,
+                   quantized->zero_points + r);
+    }
   }
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <oneapi/dnnl/dnnl.hpp>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -353,8 +354,25 @@ Matmul::Matmul(Matmul&&) noexcept = default;
 Matmul& Matmul::operator=(Matmul&&) noexcept = default;
 Matmul::~Matmul() = default;
 
-void Matmul::run(const float* x, std::int64_t rows, float* y, void* scratchpad) const {
+void Matmul::run(const float* x, std::int64_t rows, float* y, void* scratchpad,
+                 const QuantizedRows* quantized_y) const {
+  run_chunks(x, nullptr, rows, y, scratchpad, quantized_y);
+}
+
+void Matmul::run_quantized(const QuantizedRows& x, std::int64_t rows, float* y, void* scratchpad,
+                           const QuantizedRows* quantized_y) const {
+  run_chunks(nullptr, &x, rows, y, scratchpad, quantized_y);
+}
+
+std::int64_t Matmul::padded_rows(std::int64_t rows) const { return impl_->padded(rows); }
+
+void Matmul::run_chunks(const float* x, const QuantizedRows* quantized_x, std::int64_t rows,
+                        float* y, void* scratchpad, const QuantizedRows* quantized_y) const {
   const Impl& impl = *impl_;
+  const bool int8 = impl.precision == Precision::kInt8;
+  if (!int8 && (quantized_x != nullptr || quantized_y != nullptr)) {
+    throw std::logic_error("cpu matmul: quantised input or output needs int8");
+  }
   const dnnl::engine& engine = cpu_engine();
   auto* const scratch = static_cast<std::byte*>(scratchpad);
   auto* const staging_in = reinterpret_cast<float*>(scratch + impl.staging_in_offset);
@@ -364,14 +382,17 @@ void Matmul::run(const float* x, std::int64_t rows, float* y, void* scratchpad) 
   const std::int64_t padded = impl.padded(rows);
   const auto padded_elements = static_cast<std::size_t>(padded * impl.in);
   const auto elements = static_cast<std::size_t>(rows * impl.in);
-  float* const row_scales = reinterpret_cast<float*>(converted + aligned(padded_elements));
-  float* const zero_points = row_scales + rows;
+  // int8: the levels GEMMs read, ours (quantised chunk by chunk below, so each chunk's rows are
+  // still in cache for its GEMM) or the caller's.
+  const QuantizedRows own{
+      .levels = reinterpret_cast<std::uint8_t*>(converted),
+      .scales = reinterpret_cast<float*>(converted + aligned(padded_elements)),
+      .zero_points = reinterpret_cast<float*>(converted + aligned(padded_elements)) + rows};
+  const QuantizedRows& levels = quantized_x != nullptr ? *quantized_x : own;
   std::size_t src_element_bytes = sizeof(float);
-  if (impl.precision == Precision::kInt8) {
-    // Quantised chunk by chunk below, so each chunk's rows are still in cache for its GEMM.
-    auto* const q = reinterpret_cast<std::uint8_t*>(converted);
+  if (int8) {
     // Padding rows feed only outputs that are thrown away; zeros keep them deterministic.
-    std::fill(q + elements, q + padded_elements, std::uint8_t{0});
+    if (quantized_x == nullptr) std::fill(own.levels + elements, own.levels + padded_elements, 0);
     src_element_bytes = 1;
   } else if (impl.precision == Precision::kBf16) {
     auto* const h = reinterpret_cast<std::uint16_t*>(converted);
@@ -395,12 +416,13 @@ void Matmul::run(const float* x, std::int64_t rows, float* y, void* scratchpad) 
     const std::int64_t used = std::min(m, left);
     const bool tail = used < m;
     void* src_data = nullptr;
-    if (impl.precision == Precision::kInt8) {
-      quantize_rows(x + row * impl.in, used, impl.in,
-                    reinterpret_cast<std::uint8_t*>(converted) + row * impl.in, row_scales + row,
-                    zero_points + row);
-    }
-    if (impl.precision != Precision::kFp32) {
+    if (int8) {
+      if (quantized_x == nullptr) {
+        quantize_rows(x + row * impl.in, used, impl.in, own.levels + row * impl.in,
+                      own.scales + row, own.zero_points + row);
+      }
+      src_data = levels.levels + row * impl.in;
+    } else if (impl.precision == Precision::kBf16) {
       src_data = converted + static_cast<std::size_t>(row * impl.in) * src_element_bytes;
     } else if (tail) {
       const float* first = x + row * impl.in;
@@ -416,17 +438,20 @@ void Matmul::run(const float* x, std::int64_t rows, float* y, void* scratchpad) 
     dnnl::memory dst({{m, impl.out}, Type::f32, Tag::ab}, engine, dst_data);
     std::unordered_map<int, dnnl::memory> args{
         {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, impl.weights}, {DNNL_ARG_DST, dst}};
-    if (impl.precision != Precision::kInt8) args.emplace(DNNL_ARG_BIAS, impl.bias);
+    if (!int8) args.emplace(DNNL_ARG_BIAS, impl.bias);
     if (chunk->scratchpad_bytes > 0) {
       args.emplace(DNNL_ARG_SCRATCHPAD,
                    dnnl::memory(chunk->descriptor.scratchpad_desc(), engine, scratchpad));
     }
     chunk->primitive.execute(impl.stream, args);
-    if (tail || impl.precision == Precision::kInt8) impl.stream.wait();
-    if (impl.precision == Precision::kInt8) {
+    if (tail || int8) impl.stream.wait();
+    if (int8) {
       // While the chunk's output is still in cache.
-      dequantize_rows(dst_data, used, impl.out, row_scales + row, zero_points + row,
-                      impl.column_sums.data(), impl.bias_values.data(), impl.epilogue);
+      const QuantizedRows next =
+          quantized_y != nullptr ? quantized_y->from_row(row, impl.out) : QuantizedRows{};
+      dequantize_rows(dst_data, used, impl.out, levels.scales + row, levels.zero_points + row,
+                      impl.column_sums.data(), impl.bias_values.data(), impl.epilogue,
+                      quantized_y != nullptr ? &next : nullptr);
     }
     if (tail) std::copy(staging_out, staging_out + used * impl.out, y + row * impl.out);
     row += used;

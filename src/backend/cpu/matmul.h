@@ -54,6 +54,8 @@ int int8_weight_levels();
 // (one primitive per size and weight) while even a single pair avoids large padding.
 inline constexpr std::int64_t kChunkRows[] = {1024, 256, 64, 16};
 
+struct QuantizedRows;  // quantize.h
+
 // Immutable after create; run() may be called from one thread at a time (it uses this object's
 // oneDNN stream).
 class Matmul {
@@ -78,7 +80,20 @@ class Matmul {
   // neither oneDNN nor we allocate. Runs the fixed-shape primitives on consecutive row ranges
   // (rows are independent), the tail through a padded staging buffer in the scratchpad. Throws
   // dnnl::error on a oneDNN failure; the backend turns it into a Status.
-  void run(const float* x, std::int64_t rows, float* y, void* scratchpad) const;
+  //
+  // int8 only: with `quantized_y`, each output row is also quantised into it (quantize_rows'
+  // format) as soon as its chunk is done, for the next int8 GEMM's run_quantized.
+  void run(const float* x, std::int64_t rows, float* y, void* scratchpad,
+           const QuantizedRows* quantized_y = nullptr) const;
+
+  // int8 only: run() on input that is already quantised (quantize_rows' format), e.g. by the
+  // LayerNorm or GEMM that wrote it. x.levels must hold padded_rows(rows) rows, those past
+  // `rows` all zero: the last chunk reads them.
+  void run_quantized(const QuantizedRows& x, std::int64_t rows, float* y, void* scratchpad,
+                     const QuantizedRows* quantized_y = nullptr) const;
+
+  // rows rounded up to the smallest chunk: the rows a chunked run touches.
+  std::int64_t padded_rows(std::int64_t rows) const;
 
   // The scratch run() needs whatever the row count: the largest oneDNN scratchpad of the
   // primitives plus the staging rows of the padded tail.
@@ -99,6 +114,9 @@ class Matmul {
  private:
   struct Impl;
   explicit Matmul(std::unique_ptr<Impl> impl);
+  // run() and run_quantized(): x (fp32) or quantized_x (int8 levels), whichever is not null.
+  void run_chunks(const float* x, const QuantizedRows* quantized_x, std::int64_t rows, float* y,
+                  void* scratchpad, const QuantizedRows* quantized_y) const;
   std::unique_ptr<Impl> impl_;
 };
 

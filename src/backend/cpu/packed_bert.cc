@@ -9,6 +9,7 @@
 
 #include "backend/cpu/attention.h"
 #include "backend/cpu/embeddings.h"
+#include "backend/cpu/quantize.h"
 #include "backend/reference/input_checks.h"
 
 namespace rerankd::backend::cpu {
@@ -63,9 +64,25 @@ struct ArenaLayout {
   std::size_t cls = 0;           // [pairs, hidden]
   std::size_t pooled = 0;        // [pairs, hidden]
   std::size_t scores = 0;        // threads x attention_scratch_floats
-  std::size_t scratchpad = 0;    // oneDNN's scratchpad
+  // int8 only: LayerNorm outputs and the activated intermediate as u8 levels, quantised by
+  // their producers (QuantizedRows), rows padded to the matmuls' smallest chunk.
+  std::size_t hidden_levels = 0;
+  std::size_t hidden_scales = 0;  // [tokens] scales, then [tokens] zero points
+  std::size_t inner_levels = 0;
+  std::size_t inner_scales = 0;
+  std::size_t scratchpad = 0;  // oneDNN's scratchpad
   std::size_t total = 0;
 };
+
+// The QuantizedRows of `tokens` rows placed at these arena offsets (levels, then scales and
+// zero points).
+QuantizedRows levels_at(std::byte* arena, std::size_t levels, std::size_t scales,
+                        std::size_t tokens) {
+  auto* const row_scales = reinterpret_cast<float*>(arena + scales);
+  return {.levels = reinterpret_cast<std::uint8_t*>(arena + levels),
+          .scales = row_scales,
+          .zero_points = row_scales + tokens};
+}
 
 }  // namespace
 
@@ -160,6 +177,15 @@ void PackedBert::forward(const PackedBatch& batch, int threads, float* logits) {
   place(at.cls, Workspace::aligned_floats(pairs * hidden));
   place(at.pooled, Workspace::aligned_floats(pairs * hidden));
   place(at.scores, Workspace::aligned_floats(score_floats));
+  const bool int8 = layers_.front().qkv.precision() == Precision::kInt8;
+  const auto padded_tokens =
+      static_cast<std::size_t>(layers_.front().qkv.padded_rows(static_cast<std::int64_t>(tokens)));
+  if (int8) {
+    place(at.hidden_levels, Workspace::aligned_floats((padded_tokens * hidden + 3) / 4));
+    place(at.hidden_scales, Workspace::aligned_floats(2 * tokens));
+    place(at.inner_levels, Workspace::aligned_floats((padded_tokens * inner + 3) / 4));
+    place(at.inner_scales, Workspace::aligned_floats(2 * tokens));
+  }
   // oneDNN's scratchpad, and for bf16 / int8 the converted activations (and row scales).
   place(at.scratchpad,
         (scratch_bytes(static_cast<std::int64_t>(tokens)) + Workspace::kAlignment - 1) /
@@ -181,19 +207,46 @@ void PackedBert::forward(const PackedBatch& batch, int threads, float* logits) {
                                .norm = norm_params(w.embedding_norm, config_.layer_norm_eps)};
   embed_packed(tables, batch.input_ids, batch.token_type_ids, batch.cu_seqlens, state);
 
-  for (const Layer& layer : layers_) {
+  // int8: the LayerNorms quantise their outputs for the next GEMM (the QKV of the next layer,
+  // the intermediate) and the intermediate GEMM its activated output for the output GEMM, so no
+  // GEMM input takes a pass of its own. The embeddings' output is quantised by the first QKV.
+  QuantizedRows hidden_levels;
+  QuantizedRows inner_levels;
+  if (int8) {
+    hidden_levels = levels_at(arena, at.hidden_levels, at.hidden_scales, tokens);
+    inner_levels = levels_at(arena, at.inner_levels, at.inner_scales, tokens);
+    // The padding rows the last chunk of a GEMM reads: zero, as Matmul::run_quantized needs.
+    std::fill(hidden_levels.levels + tokens * hidden, hidden_levels.levels + padded_tokens * hidden,
+              std::uint8_t{0});
+    std::fill(inner_levels.levels + tokens * inner, inner_levels.levels + padded_tokens * inner,
+              std::uint8_t{0});
+  }
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    const Layer& layer = layers_[i];
+    const bool last = i + 1 == layers_.size();
     // BertSelfAttention: one GEMM for q | k | v, then attention per (pair, head).
-    layer.qkv.run(state, rows, qkv, scratchpad);
+    if (int8 && i > 0) {
+      layer.qkv.run_quantized(hidden_levels, rows, qkv, scratchpad);
+    } else {
+      layer.qkv.run(state, rows, qkv, scratchpad);
+    }
     packed_attention(qkv, batch.cu_seqlens, attention_shape, context,
                      {floats(at.scores), score_floats}, threads);
     // BertSelfOutput: LayerNorm(dense(context) + input).
     layer.attention_output.run(context, rows, attention, scratchpad);
-    add_layer_norm(attention, state, rows, layer.attention_norm);
+    add_layer_norm(attention, state, rows, layer.attention_norm, int8 ? &hidden_levels : nullptr);
     // BertIntermediate (activation fused into the GEMM), then BertOutput:
     // LayerNorm(dense(intermediate) + attention), overwriting the layer's input.
-    layer.intermediate.run(attention, rows, intermediate, scratchpad);
-    layer.output.run(intermediate, rows, state, scratchpad);
-    add_layer_norm(state, attention, rows, layer.output_norm);
+    if (int8) {
+      layer.intermediate.run_quantized(hidden_levels, rows, intermediate, scratchpad,
+                                       &inner_levels);
+      layer.output.run_quantized(inner_levels, rows, state, scratchpad);
+    } else {
+      layer.intermediate.run(attention, rows, intermediate, scratchpad);
+      layer.output.run(intermediate, rows, state, scratchpad);
+    }
+    add_layer_norm(state, attention, rows, layer.output_norm,
+                   int8 && !last ? &hidden_levels : nullptr);
   }
   head_.run(state, batch.cu_seqlens, floats(at.cls), floats(at.pooled), logits, scratchpad);
 }

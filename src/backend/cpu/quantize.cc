@@ -209,8 +209,8 @@ DequantizeRow dequantize_row_kernel() {
   return dequantize_row_baseline;
 }
 
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) float quantize_row(
-    const float* x, std::int64_t cols, int levels, std::int8_t* q) {
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) float
+quantize_weight_row(const float* x, std::int64_t cols, int levels, std::int8_t* q) {
   float max_abs = 0.0f;
 #pragma omp simd reduction(max : max_abs)
   for (std::int64_t j = 0; j < cols; ++j) {
@@ -239,34 +239,44 @@ __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) vo
 
 }  // namespace
 
+void quantize_row(const float* x, std::int64_t cols, std::uint8_t* q, float* scale,
+                  float* zero_point) {
+  static const QuantizeRow kQuantizeRow = quantize_row_kernel();
+  kQuantizeRow(x, cols, q, scale, zero_point);
+}
+
 void quantize_rows(const float* x, std::int64_t rows, std::int64_t cols, std::uint8_t* q,
                    float* scales, float* zero_points) {
-  static const QuantizeRow kQuantizeRow = quantize_row_kernel();
 #pragma omp parallel for schedule(static)
   for (std::int64_t i = 0; i < rows; ++i) {
-    kQuantizeRow(x + i * cols, cols, q + i * cols, scales + i, zero_points + i);
+    quantize_row(x + i * cols, cols, q + i * cols, scales + i, zero_points + i);
   }
 }
 
 void quantize_channels(std::span<const float> weight, std::int64_t out, std::int64_t in, int levels,
                        std::int8_t* q, float* scales) {
   for (std::int64_t i = 0; i < out; ++i) {
-    scales[i] = quantize_row(weight.data() + i * in, in, levels, q + i * in);
+    scales[i] = quantize_weight_row(weight.data() + i * in, in, levels, q + i * in);
   }
 }
 
 void dequantize_rows(float* y, std::int64_t rows, std::int64_t cols, const float* row_scales,
                      const float* zero_points, const float* column_sums, const float* bias,
-                     Epilogue epilogue) {
+                     Epilogue epilogue, const QuantizedRows* requantized) {
   static const DequantizeRow kDequantizeRow = dequantize_row_kernel();
 #pragma omp parallel for schedule(static)
   for (std::int64_t i = 0; i < rows; ++i) {
-    kDequantizeRow(y + i * cols, cols,
+    float* row = y + i * cols;
+    kDequantizeRow(row, cols,
                    {.row_scale = row_scales[i],
                     .zero_point = zero_points[i],
                     .column_sums = column_sums,
                     .bias = bias},
                    epilogue);
+    if (requantized != nullptr) {
+      quantize_row(row, cols, requantized->levels + i * cols, requantized->scales + i,
+                   requantized->zero_points + i);
+    }
   }
 }
 

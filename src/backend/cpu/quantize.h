@@ -20,11 +20,30 @@ namespace rerankd::backend::cpu {
 // (simulated in PyTorch): max logit error 0.25 with this, 0.33 with symmetric s8 rows.
 inline constexpr int kActivationLevels = 255;
 
+// Rows of u8 levels as quantize_rows writes them: levels [rows, cols], one scale and zero point
+// per row. Passed between the int8 kernels so a row is quantised once, by whoever wrote it last
+// (a LayerNorm, or the previous GEMM's epilogue), not by a separate pass over memory.
+struct QuantizedRows {
+  std::uint8_t* levels = nullptr;
+  float* scales = nullptr;
+  float* zero_points = nullptr;
+
+  // The same buffers from row `first` on.
+  QuantizedRows from_row(std::int64_t first, std::int64_t cols) const {
+    return {levels + first * cols, scales + first, zero_points + first};
+  }
+};
+
 // Quantises each row of x [rows, cols] to q with its own scale and zero point (as floats; the
 // zero point is a whole number in [0, 255]). An all-zero row gets scale 0, zero point 0, q 0.
 // Uses the calling thread's OpenMP team size.
 void quantize_rows(const float* x, std::int64_t rows, std::int64_t cols, std::uint8_t* q,
                    float* scales, float* zero_points);
+
+// One row of quantize_rows, on the calling thread only (for kernels that already run per row
+// inside their own OpenMP loop).
+void quantize_row(const float* x, std::int64_t cols, std::uint8_t* q, float* scale,
+                  float* zero_point);
 
 // weight [out, in] row-major (PyTorch's layout) to q [out, in], symmetric, with one scale per
 // output row (output channel): q = round(w / scale), scale = max|row| / levels.
@@ -33,10 +52,11 @@ void quantize_channels(std::span<const float> weight, std::int64_t out, std::int
 
 // y [rows, cols] holds s32 sums of u8 x s8 products already times the column scales (oneDNN's
 // output scales); column_sums[n] is scale_n * sum_k q_w[n, k]. Makes each
-// y = act(row_scale * (y - zero_point * column_sums[n]) + bias[n]).
+// y = act(row_scale * (y - zero_point * column_sums[n]) + bias[n]). With `requantized`, each
+// finished row is also quantised into it (as quantize_rows would) while it is still in L1.
 void dequantize_rows(float* y, std::int64_t rows, std::int64_t cols, const float* row_scales,
                      const float* zero_points, const float* column_sums, const float* bias,
-                     Epilogue epilogue);
+                     Epilogue epilogue, const QuantizedRows* requantized = nullptr);
 
 // Round-to-nearest-even fp32 -> bf16 (the upper 16 bits), as oneDNN's own reorder does; NaN stays
 // NaN.

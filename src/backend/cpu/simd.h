@@ -86,6 +86,22 @@ template <int W>
   return Vec<W>{} + value;
 }
 
+// *p in every lane. On AVX-512 this must be vbroadcastss from memory, which runs on a load port:
+// the register form (what GCC 12 emits for a splat) takes port 5, which 512-bit FMAs share, and
+// the attention tiles issue one broadcast per two FMAs. Inline asm because GCC 12 offers no
+// other way here: a pure vector constructor made it build the vector lane by lane with masked
+// broadcasts (see splat). Only x86-64-v4 code instantiates W = 16.
+template <int W>
+[[gnu::always_inline]] inline Vec<W> broadcast(const float* p) {
+  if constexpr (W == 16) {
+    Vec<W> v;
+    asm("vbroadcastss %1, %0" : "=v"(v) : "m"(*p));
+    return v;
+  } else {
+    return splat<W>(*p);
+  }
+}
+
 template <int W>
 [[gnu::always_inline]] inline Vec<W> max(Vec<W> a, Vec<W> b) {
   return a > b ? a : b;

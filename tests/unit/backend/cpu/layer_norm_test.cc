@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "backend/cpu/embeddings.h"
+#include "backend/cpu/quantize.h"
 #include "backend/reference/embeddings.h"
 #include "backend/reference/layer_norm.h"
 #include "cpu/random_data.h"
@@ -16,6 +17,31 @@ namespace {
 
 using testing::max_abs_diff;
 using testing::random_values;
+
+TEST(AddLayerNorm, QuantisedOutputEqualsAPassOfItsOwn) {
+  const std::int64_t rows = 23, width = 37;
+  const auto size = static_cast<std::size_t>(rows * width);
+  auto x = random_values(size, 3.0f, 5);
+  const auto residual = random_values(size, 1.0f, 6);
+  const auto gamma = random_values(static_cast<std::size_t>(width), 1.0f, 7);
+  const auto beta = random_values(static_cast<std::size_t>(width), 0.5f, 8);
+  const LayerNormParams params{gamma.data(), beta.data(), width, 1e-12f};
+  auto plain = x;
+  add_layer_norm(plain.data(), residual.data(), rows, params);
+  std::vector<std::uint8_t> expected(size);
+  std::vector<float> expected_scales(rows), expected_zeros(rows);
+  quantize_rows(plain.data(), rows, width, expected.data(), expected_scales.data(),
+                expected_zeros.data());
+
+  std::vector<std::uint8_t> levels(size, 7);
+  std::vector<float> scales(rows), zeros(rows);
+  const QuantizedRows quantized{levels.data(), scales.data(), zeros.data()};
+  add_layer_norm(x.data(), residual.data(), rows, params, &quantized);
+  EXPECT_EQ(x, plain);
+  EXPECT_EQ(levels, expected);
+  EXPECT_EQ(scales, expected_scales);
+  EXPECT_EQ(zeros, expected_zeros);
+}
 
 TEST(AddLayerNorm, MatchesReferenceAddThenLayerNorm) {
   for (const std::int64_t width : {8, 37, 384}) {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -368,6 +369,70 @@ TEST(Int8Matmul, NoSaturationAtFullScale) {
     EXPECT_NEAR(value, 0.5f * in, 1e-3f * in)
         << matmul->implementation() << " on " << cpu_isa_name();
   }
+}
+
+// Levels for `rows` rows of width `cols`, padded with zero rows to `padded` as run_quantized
+// needs, quantised by quantize_rows.
+struct Levels {
+  std::vector<std::uint8_t> levels;
+  std::vector<float> scales;
+  std::vector<float> zero_points;
+
+  Levels(std::int64_t rows, std::int64_t padded, std::int64_t cols)
+      : levels(static_cast<std::size_t>(padded * cols), 0),
+        scales(static_cast<std::size_t>(rows)),
+        zero_points(static_cast<std::size_t>(rows)) {}
+  QuantizedRows view() { return {levels.data(), scales.data(), zero_points.data()}; }
+};
+
+TEST(Int8Matmul, QuantisedInputAndOutputEqualSeparatePasses) {
+  // 1100 rows: chunks of 1024 and 64 plus a padded tail of 12.
+  const std::int64_t rows = 1100, in = 40, out = 24;
+  const auto x = random_values(static_cast<std::size_t>(rows * in), 2.0f, 41);
+  const auto w = random_values(static_cast<std::size_t>(out * in), 0.2f, 42);
+  const auto b = random_values(static_cast<std::size_t>(out), 0.5f, 43);
+  auto matmul = Matmul::create(w, b, out, in, Epilogue::kGeluErf, Precision::kInt8);
+  ASSERT_TRUE(matmul.ok()) << matmul.status().to_string();
+  const std::int64_t padded = matmul->padded_rows(rows);
+  EXPECT_EQ(padded, 1104);
+  std::vector<std::uint64_t> scratch(matmul->scratch_bytes(rows) / 8 + 16);
+  auto* scratchpad =
+      reinterpret_cast<void*>((reinterpret_cast<std::uintptr_t>(scratch.data()) + 63) / 64 * 64);
+
+  // The plain run, then its output quantised in a pass of its own.
+  std::vector<float> expected(static_cast<std::size_t>(rows * out));
+  matmul->run(x.data(), rows, expected.data(), scratchpad);
+  Levels expected_levels(rows, padded, out);
+  quantize_rows(expected.data(), rows, out, expected_levels.levels.data(),
+                expected_levels.scales.data(), expected_levels.zero_points.data());
+
+  // The input quantised beforehand, the output quantised by the run.
+  Levels input(rows, padded, in);
+  quantize_rows(x.data(), rows, in, input.levels.data(), input.scales.data(),
+                input.zero_points.data());
+  Levels output(rows, padded, out);
+  const QuantizedRows output_view = output.view();
+  std::vector<float> y(static_cast<std::size_t>(rows * out), -7.0f);
+  matmul->run_quantized(input.view(), rows, y.data(), scratchpad, &output_view);
+
+  EXPECT_EQ(y, expected);
+  EXPECT_EQ(output.levels, expected_levels.levels);
+  EXPECT_EQ(output.scales, expected_levels.scales);
+  EXPECT_EQ(output.zero_points, expected_levels.zero_points);
+}
+
+TEST(Matmul, QuantisedOperandsNeedInt8) {
+  const std::vector<float> w(8 * 4, 0.5f), b(8, 0.0f), x(2 * 4, 1.0f);
+  auto matmul = Matmul::create(w, b, 8, 4, Epilogue::kNone, Precision::kFp32);
+  ASSERT_TRUE(matmul.ok()) << matmul.status().to_string();
+  std::vector<std::uint64_t> scratch(matmul->scratch_bytes(2) / 8 + 16);
+  auto* scratchpad =
+      reinterpret_cast<void*>((reinterpret_cast<std::uintptr_t>(scratch.data()) + 63) / 64 * 64);
+  Levels levels(2, 16, 8);
+  const QuantizedRows view = levels.view();
+  std::vector<float> y(2 * 8);
+  EXPECT_THROW(matmul->run(x.data(), 2, y.data(), scratchpad, &view), std::logic_error);
+  EXPECT_THROW(matmul->run_quantized(view, 2, y.data(), scratchpad), std::logic_error);
 }
 
 // ---- bf16 ----
