@@ -81,8 +81,9 @@ class Matmul {
   // (rows are independent), the tail through a padded staging buffer in the scratchpad. Throws
   // dnnl::error on a oneDNN failure; the backend turns it into a Status.
   //
-  // int8 only: with `quantized_y`, each output row is also quantised into it (quantize_rows'
-  // format) as soon as its chunk is done, for the next int8 GEMM's run_quantized.
+  // int8 only: with `quantized_y`, the output rows are quantised into it (quantize_rows' format)
+  // as soon as their chunk is done, for the next int8 GEMM's run_quantized, and y is only
+  // scratch (it holds the raw accumulators afterwards).
   void run(const float* x, std::int64_t rows, float* y, void* scratchpad,
            const QuantizedRows* quantized_y = nullptr) const;
 

@@ -6,6 +6,7 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 #include "backend/cpu/simd.h"
 
@@ -103,6 +104,7 @@ struct RowDequantization {
   float zero_point;
   const float* column_sums;
   const float* bias;
+  float* out;  // where the row's results go: the accumulators' own row, or a row buffer
 };
 
 // act(row_scale * (acc - zero_point * column_sum) + bias) of W columns. (A helper, not a
@@ -115,11 +117,11 @@ template <int W, Epilogue kEpilogue>
 }
 
 template <int W, Epilogue kEpilogue>
-[[gnu::always_inline]] inline void dequantize_row_with(float* y, std::int64_t cols,
+[[gnu::always_inline]] inline void dequantize_row_with(const float* y, std::int64_t cols,
                                                        const RowDequantization& d) {
   const Tail<W> tail = tail_of<W>(cols);
   for (std::int64_t j = 0; j < tail.first; j += W) {
-    simd::store<W>(y + j,
+    simd::store<W>(d.out + j,
                    dequantized<W, kEpilogue>(simd::load<W>(y + j), simd::load<W>(d.column_sums + j),
                                              simd::load<W>(d.bias + j), d));
   }
@@ -127,7 +129,7 @@ template <int W, Epilogue kEpilogue>
     const std::int64_t j = tail.first;
     const std::int64_t n = tail.count;
     store_partial<W>(
-        y + j,
+        d.out + j,
         dequantized<W, kEpilogue>(load_partial<W>(y + j, n), load_partial<W>(d.column_sums + j, n),
                                   load_partial<W>(d.bias + j, n), d),
         n);
@@ -135,7 +137,7 @@ template <int W, Epilogue kEpilogue>
 }
 
 template <int W>
-[[gnu::always_inline]] inline void dequantize_row(float* y, std::int64_t cols,
+[[gnu::always_inline]] inline void dequantize_row(const float* y, std::int64_t cols,
                                                   const RowDequantization& d, Epilogue epilogue) {
   switch (epilogue) {
     case Epilogue::kNone:
@@ -153,7 +155,7 @@ template <int W>
 
 // One entry point per ISA (simd.h): 16-lane vectors on x86-64-v4, 8 on v3, 4 elsewhere.
 using QuantizeRow = void (*)(const float*, std::int64_t, std::uint8_t*, float*, float*);
-using DequantizeRow = void (*)(float*, std::int64_t, const RowDequantization&, Epilogue);
+using DequantizeRow = void (*)(const float*, std::int64_t, const RowDequantization&, Epilogue);
 
 __attribute__((target("arch=x86-64-v4"))) void quantize_row_v4(const float* x, std::int64_t cols,
                                                                std::uint8_t* q, float* scale,
@@ -170,17 +172,17 @@ void quantize_row_baseline(const float* x, std::int64_t cols, std::uint8_t* q, f
   quantize_row_asymmetric<4>(x, cols, q, scale, zero_point);
 }
 
-__attribute__((target("arch=x86-64-v4"))) void dequantize_row_v4(float* y, std::int64_t cols,
+__attribute__((target("arch=x86-64-v4"))) void dequantize_row_v4(const float* y, std::int64_t cols,
                                                                  const RowDequantization& d,
                                                                  Epilogue epilogue) {
   dequantize_row<16>(y, cols, d, epilogue);
 }
-__attribute__((target("arch=x86-64-v3"))) void dequantize_row_v3(float* y, std::int64_t cols,
+__attribute__((target("arch=x86-64-v3"))) void dequantize_row_v3(const float* y, std::int64_t cols,
                                                                  const RowDequantization& d,
                                                                  Epilogue epilogue) {
   dequantize_row<8>(y, cols, d, epilogue);
 }
-void dequantize_row_baseline(float* y, std::int64_t cols, const RowDequantization& d,
+void dequantize_row_baseline(const float* y, std::int64_t cols, const RowDequantization& d,
                              Epilogue epilogue) {
   dequantize_row<4>(y, cols, d, epilogue);
 }
@@ -264,18 +266,30 @@ void dequantize_rows(float* y, std::int64_t rows, std::int64_t cols, const float
                      const float* zero_points, const float* column_sums, const float* bias,
                      Epilogue epilogue, const QuantizedRows* requantized) {
   static const DequantizeRow kDequantizeRow = dequantize_row_kernel();
-#pragma omp parallel for schedule(static)
-  for (std::int64_t i = 0; i < rows; ++i) {
-    float* row = y + i * cols;
-    kDequantizeRow(row, cols,
-                   {.row_scale = row_scales[i],
-                    .zero_point = zero_points[i],
-                    .column_sums = column_sums,
-                    .bias = bias},
-                   epilogue);
-    if (requantized != nullptr) {
-      quantize_row(row, cols, requantized->levels + i * cols, requantized->scales + i,
-                   requantized->zero_points + i);
+#pragma omp parallel
+  {
+    // Requantising, the results only pass through a row buffer in L1: writing them back to y
+    // as well cost as much memory traffic as the rest of the epilogue (a 1536-wide
+    // intermediate is the largest tensor of a layer). Grown once per thread and width.
+    thread_local std::vector<float> row_buffer;
+    if (requantized != nullptr && row_buffer.size() < static_cast<std::size_t>(cols)) {
+      row_buffer.resize(static_cast<std::size_t>(cols));
+    }
+#pragma omp for schedule(static)
+    for (std::int64_t i = 0; i < rows; ++i) {
+      float* row = y + i * cols;
+      float* out = requantized != nullptr ? row_buffer.data() : row;
+      kDequantizeRow(row, cols,
+                     {.row_scale = row_scales[i],
+                      .zero_point = zero_points[i],
+                      .column_sums = column_sums,
+                      .bias = bias,
+                      .out = out},
+                     epilogue);
+      if (requantized != nullptr) {
+        quantize_row(out, cols, requantized->levels + i * cols, requantized->scales + i,
+                     requantized->zero_points + i);
+      }
     }
   }
 }

@@ -53,7 +53,8 @@ void quantize_channels(std::span<const float> weight, std::int64_t out, std::int
 // y [rows, cols] holds s32 sums of u8 x s8 products already times the column scales (oneDNN's
 // output scales); column_sums[n] is scale_n * sum_k q_w[n, k]. Makes each
 // y = act(row_scale * (y - zero_point * column_sums[n]) + bias[n]). With `requantized`, each
-// finished row is also quantised into it (as quantize_rows would) while it is still in L1.
+// finished row is instead quantised into it (as quantize_rows would quantise those values) and
+// y is left as it was: only the levels are the result.
 void dequantize_rows(float* y, std::int64_t rows, std::int64_t cols, const float* row_scales,
                      const float* zero_points, const float* column_sums, const float* bias,
                      Epilogue epilogue, const QuantizedRows* requantized = nullptr);
