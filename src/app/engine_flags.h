@@ -16,7 +16,7 @@ namespace rerankd::app {
 
 struct EngineFlags {
   std::string model;  // a directory or a hub id in the local cache
-  std::string backend = "reference";
+  std::string backend = "cpu";
   std::string dtype = "fp32";
   int threads = 0;     // 0 = all cores
   int device = 0;      // GPU index for the cuda backend

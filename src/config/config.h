@@ -15,7 +15,7 @@ namespace rerankd::config {
 
 struct ModelConfig {
   std::string path = "cross-encoder/ms-marco-MiniLM-L-6-v2";  // directory or cached hub id
-  std::string backend = "reference";  // reference, cpu or cuda
+  std::string backend = "cpu";  // reference, cpu or cuda
   std::vector<int> device = {0};      // GPU indices for device backends; a worker set per device
   std::string dtype = "fp32";
   int max_length = 512;  // tokens per pair incl. specials; <= model max positions

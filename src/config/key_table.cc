@@ -13,7 +13,7 @@ constexpr std::array kKeys = {
     KeySpec{"model.path", "model directory, or a hub id found in the Hugging Face cache",
             RERANKD_CONFIG_FIELD(model.path)},
     KeySpec{"model.backend",
-            "compute backend: reference (plain fp32), cpu (oneDNN) or cuda (NVIDIA GPU)",
+            "compute backend: cpu (oneDNN, the default), cuda (NVIDIA GPU) or reference (plain fp32)",
             RERANKD_CONFIG_FIELD(model.backend)},
     KeySpec{"model.device", "GPU index or list of indices for device backends",
             RERANKD_CONFIG_FIELD(model.device)},

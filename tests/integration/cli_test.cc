@@ -214,7 +214,7 @@ TEST_F(CliTest, InfoDescribesTheModelAndFlagsRandomWeights) {
   EXPECT_EQ(int64_t(info["hidden_size"]), 384);
   EXPECT_EQ(int64_t(info["num_hidden_layers"]), 6);
   EXPECT_EQ(bool(info["random_weights"]), true);
-  EXPECT_EQ(std::string_view(info["backend"]), "reference");
+  EXPECT_EQ(std::string_view(info["backend"]), "cpu");  // the default
 }
 
 TEST_F(CliTest, MissingModelAndUnknownBackendFailClearly) {

@@ -93,7 +93,7 @@ TEST_F(ServeProcessTest, StatusEndpointsAnswer) {
   ASSERT_EQ(info.status, 200);
   simdjson::dom::parser parser;
   const simdjson::dom::element info_json = parser.parse(info.body);
-  EXPECT_EQ(std::string_view(info_json["backend"]), "reference");
+  EXPECT_EQ(std::string_view(info_json["backend"]), "cpu");  // the default
 
   const auto openapi = client.get("/openapi.json");
   ASSERT_EQ(openapi.status, 200);

@@ -35,7 +35,7 @@ TEST(ParseConfigYaml, EmptyTextIsTheDefaultConfig) {
 TEST(ParseConfigYaml, DefaultsMatchTheHeader) {
   const Config config;
   EXPECT_EQ(config.model.path, "cross-encoder/ms-marco-MiniLM-L-6-v2");
-  EXPECT_EQ(config.model.backend, "reference");
+  EXPECT_EQ(config.model.backend, "cpu");
   EXPECT_EQ(config.model.device, std::vector<int>{0});
   EXPECT_EQ(config.model.dtype, "fp32");
   EXPECT_EQ(config.model.max_length, 512);
