@@ -12,8 +12,12 @@
 #include <cstring>
 #include <utility>
 
+#include "backend/cpu/vector_math.h"
+
 namespace rerankd::backend::cpu::simd {
 
+// Spelled out per width: GCC drops aligned / may_alias on a vector type that depends on a
+// template parameter.
 template <int W>
 struct VecTraits;
 template <>
@@ -149,15 +153,8 @@ template <int W>
   x = max<W>(x, splat<W>(-87.0f));
   const Vec<W> n = round_nearest<W>(x * kLog2e);
   const Vec<W> r = (x - n * kLn2High) - n * kLn2Low;
-  Vec<W> p = splat<W>(1.0f / 720.0f);
-  p = p * r + 1.0f / 120.0f;
-  p = p * r + 1.0f / 24.0f;
-  p = p * r + 1.0f / 6.0f;
-  p = p * r + 0.5f;
-  p = p * r + 1.0f;
-  p = p * r + 1.0f;
   const IntVec<W> exponent = (__builtin_convertvector(n, IntVec<W>) + 127) << 23;
-  return p * __builtin_bit_cast(Vec<W>, exponent);
+  return exp_taylor(r) * __builtin_bit_cast(Vec<W>, exponent);
 }
 
 template <int W, std::size_t... kLane>

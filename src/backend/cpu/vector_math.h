@@ -7,6 +7,19 @@
 
 namespace rerankd::backend::cpu {
 
+// e^r for |r| <= ln2 / 2 by its Taylor series to r^6 (Horner): truncation error
+// < 0.35^7 / 7! ~ 1.3e-7. T is float or a simd.h vector.
+template <typename T>
+[[gnu::always_inline]] inline T exp_taylor(T r) {
+  T p = T{} + 1.0f / 720.0f;  // a constant, for a float or a vector alike
+  p = p * r + 1.0f / 120.0f;
+  p = p * r + 1.0f / 24.0f;
+  p = p * r + 1.0f / 6.0f;
+  p = p * r + 0.5f;
+  p = p * r + 1.0f;
+  return p * r + 1.0f;
+}
+
 // e^x for x <= 0 (softmax after subtracting the row maximum), relative error ~2e-7 on
 // [-87, 0]; below -87 it returns about 1.6e-38 instead of a denormal or 0, a weight softmax
 // cannot tell from 0. always_inline: it must inline into the target_clones kernels that call it,
@@ -19,14 +32,7 @@ namespace rerankd::backend::cpu {
   x = x < -87.0f ? -87.0f : x;
   const float n = (x * kLog2e + kRoundMagic) - kRoundMagic;  // nearest integer to x / ln 2
   const float r = (x - n * kLn2High) - n * kLn2Low;          // |r| <= ln2 / 2
-  // e^r by its Taylor series to r^6 (Horner): truncation error < 0.35^7 / 7! ~ 1.3e-7.
-  float p = 1.0f / 720.0f;
-  p = p * r + 1.0f / 120.0f;
-  p = p * r + 1.0f / 24.0f;
-  p = p * r + 1.0f / 6.0f;
-  p = p * r + 0.5f;
-  p = p * r + 1.0f;
-  p = p * r + 1.0f;
+  const float p = exp_taylor(r);
   // 2^n built directly in the exponent field; n is in [-126, 0] here.
   const auto scale = std::bit_cast<float>((static_cast<std::int32_t>(n) + 127) << 23);
   return p * scale;
