@@ -34,8 +34,8 @@ __attribute__((target_clones("arch=x86-64-v3", "default"))) void attend_one_head
     for (std::int64_t d = 0; d < head_size; ++d) key_t[d * length + j] = k_j[d];
   }
 
-  for (std::int64_t first = 0; first < length; first += kTileRows) {
-    const std::int64_t rows = std::min(kTileRows, length - first);
+  for (std::int64_t first = 0; first < view.query_rows; first += kTileRows) {
+    const std::int64_t rows = std::min(kTileRows, view.query_rows - first);
     // scores[r, :] = scale * q_r K^T, as rank-1 updates over d so the inner loop runs along keys.
     for (std::int64_t r = 0; r < rows; ++r) {
       const float* q = view.qkv + (first + r) * view.stride + view.offset;
@@ -147,13 +147,15 @@ void packed_attention(const float* qkv, std::span<const std::int32_t> cu_seqlens
                         .stride = 3 * hidden,
                         .hidden = hidden,
                         .offset = head * shape.head_size,
-                        .head_size = shape.head_size};
+                        .head_size = shape.head_size,
+                        .query_rows = shape.cls_only ? 1 : cu_seqlens[pair + 1] - begin};
     float* mine = scratch.data() + per_thread * static_cast<std::size_t>(omp_get_thread_num());
     float* scores = mine + shape.head_size * padded_keys(shape.max_length);
+    float* const out = context + (shape.cls_only ? pair : begin) * hidden;
     if (tiled != nullptr) {
-      tiled(view, context + begin * hidden, mine, scores);
+      tiled(view, out, mine, scores);
     } else {
-      attend_one_head(view, context + begin * hidden, mine, scores);
+      attend_one_head(view, out, mine, scores);
     }
   }
 }

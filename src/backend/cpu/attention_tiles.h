@@ -17,6 +17,7 @@ struct HeadView {
   std::int64_t hidden = 0;
   std::int64_t offset = 0;  // head * head_size
   std::int64_t head_size = 0;
+  std::int64_t query_rows = 0;  // the first query rows computed: length, or 1 for [CLS] only
 };
 
 // Query rows per tile: every K^T vector and V row loaded serves this many rows.
@@ -68,7 +69,7 @@ template <int W, int R, int C, int DC>
     for (std::int64_t j = length; j < keys; ++j) key_t[d * keys + j] = 0.0f;
   }
 
-  for (std::int64_t first = 0; first < length; first += R) {
+  for (std::int64_t first = 0; first < view.query_rows; first += R) {
     // Rows past the pair's end repeat its last row; their results are never stored.
     const float* q[R];
     for (int r = 0; r < R; ++r) {
@@ -113,7 +114,7 @@ template <int W, int R, int C, int DC>
       }
     }
     // context_r = sum_j p_rj v_j, DC vectors of the head at a time.
-    const std::int64_t rows = length - first < R ? length - first : R;
+    const std::int64_t rows = view.query_rows - first < R ? view.query_rows - first : R;
     for (std::int64_t column = 0; column < head_size; column += DC * W) {
       V acc[R][DC] = {};
       for (std::int64_t j = 0; j < length; ++j) {

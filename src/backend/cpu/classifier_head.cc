@@ -26,6 +26,11 @@ void ClassifierHead::run(const float* hidden, std::span<const std::int32_t> cu_s
     std::memcpy(cls + pair * width, hidden + std::int64_t{cu_seqlens[pair]} * width,
                 static_cast<std::size_t>(width) * sizeof(float));
   }
+  run_on_cls_rows(cls, pairs, pooled, logits, scratchpad);
+}
+
+void ClassifierHead::run_on_cls_rows(const float* cls, std::int64_t pairs, float* pooled,
+                                     float* logits, void* scratchpad) const {
   pooler_.run(cls, pairs, pooled, scratchpad);
   classifier_.run(pooled, pairs, logits, scratchpad);
 }

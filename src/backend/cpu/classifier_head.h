@@ -22,6 +22,10 @@ class ClassifierHead {
   void run(const float* hidden, std::span<const std::int32_t> cu_seqlens, float* cls, float* pooled,
            float* logits, void* scratchpad) const;
 
+  // The same from the [CLS] rows alone, [pairs, hidden], as a last layer run on them leaves them.
+  void run_on_cls_rows(const float* cls, std::int64_t pairs, float* pooled, float* logits,
+                       void* scratchpad) const;
+
   std::size_t scratchpad_bytes() const;
 
  private:

@@ -221,9 +221,10 @@ void PackedBert::forward(const PackedBatch& batch, int threads, float* logits) {
     std::fill(inner_levels.levels + tokens * inner, inner_levels.levels + padded_tokens * inner,
               std::uint8_t{0});
   }
-  for (std::size_t i = 0; i < layers_.size(); ++i) {
+  // Every layer but the last on all tokens.
+  const std::size_t full_layers = layers_.empty() ? 0 : layers_.size() - 1;
+  for (std::size_t i = 0; i < full_layers; ++i) {
     const Layer& layer = layers_[i];
-    const bool last = i + 1 == layers_.size();
     // BertSelfAttention: one GEMM for q | k | v, then attention per (pair, head).
     if (int8 && i > 0) {
       layer.qkv.run_quantized(hidden_levels, rows, qkv, scratchpad);
@@ -245,10 +246,54 @@ void PackedBert::forward(const PackedBatch& batch, int threads, float* logits) {
       layer.intermediate.run(attention, rows, intermediate, scratchpad);
       layer.output.run(intermediate, rows, state, scratchpad);
     }
-    add_layer_norm(state, attention, rows, layer.output_norm,
-                   int8 && !last ? &hidden_levels : nullptr);
+    add_layer_norm(state, attention, rows, layer.output_norm, int8 ? &hidden_levels : nullptr);
   }
-  head_.run(state, batch.cu_seqlens, floats(at.cls), floats(at.pooled), logits, scratchpad);
+  if (layers_.empty()) {
+    head_.run(state, batch.cu_seqlens, floats(at.cls), floats(at.pooled), logits, scratchpad);
+    return;
+  }
+
+  // The last layer. Its keys and values need every token, but only the [CLS] rows reach the
+  // head (BertPooler reads hidden_states[:, 0]), so attention computes one query row per pair
+  // and everything after it runs on `pairs` rows instead of `tokens`.
+  const Layer& layer = layers_.back();
+  const auto cls_rows = static_cast<std::int64_t>(pairs);
+  if (int8 && full_layers > 0) {
+    layer.qkv.run_quantized(hidden_levels, rows, qkv, scratchpad);
+  } else {
+    layer.qkv.run(state, rows, qkv, scratchpad);
+  }
+  PackedAttentionShape cls_shape = attention_shape;
+  cls_shape.cls_only = true;
+  packed_attention(qkv, batch.cu_seqlens, cls_shape, context, {floats(at.scores), score_floats},
+                   threads);
+  // The residual, each pair's [CLS] row of the layer's input, goes where q | k | v was.
+  float* const residual = qkv;
+  for (std::size_t pair = 0; pair < pairs; ++pair) {
+    const float* cls = state + static_cast<std::size_t>(batch.cu_seqlens[pair]) * hidden;
+    std::copy(cls, cls + hidden, residual + pair * hidden);
+  }
+  layer.attention_output.run(context, cls_rows, attention, scratchpad);
+  if (int8) {
+    // The levels buffers hold earlier layers' rows: zero the padding the [CLS] GEMMs read.
+    const auto padded_cls = static_cast<std::size_t>(layer.intermediate.padded_rows(cls_rows));
+    std::fill(hidden_levels.levels + pairs * hidden, hidden_levels.levels + padded_cls * hidden,
+              std::uint8_t{0});
+    std::fill(inner_levels.levels + pairs * inner, inner_levels.levels + padded_cls * inner,
+              std::uint8_t{0});
+  }
+  add_layer_norm(attention, residual, cls_rows, layer.attention_norm,
+                 int8 ? &hidden_levels : nullptr);
+  if (int8) {
+    layer.intermediate.run_quantized(hidden_levels, cls_rows, intermediate, scratchpad,
+                                     &inner_levels);
+    layer.output.run_quantized(inner_levels, cls_rows, state, scratchpad);
+  } else {
+    layer.intermediate.run(attention, cls_rows, intermediate, scratchpad);
+    layer.output.run(intermediate, cls_rows, state, scratchpad);
+  }
+  add_layer_norm(state, attention, cls_rows, layer.output_norm);
+  head_.run_on_cls_rows(state, cls_rows, floats(at.pooled), logits, scratchpad);
 }
 
 }  // namespace rerankd::backend::cpu

@@ -78,6 +78,32 @@ TEST(PackedAttention, EveryKernelMatchesReference) {
   }
 }
 
+TEST(PackedAttention, ClsOnlyGivesEachPairsFirstRowCompactly) {
+  const std::vector<std::int32_t> lengths = {31, 1, 65, 7};
+  for (const std::int64_t head_size : {32, 16, 4, 6}) {  // the tiled kernels and the scalar one
+    const std::int64_t heads = 2;
+    const std::int64_t hidden = heads * head_size;
+    std::vector<std::int32_t> cu_seqlens{0};
+    for (const auto length : lengths) cu_seqlens.push_back(cu_seqlens.back() + length);
+    const std::int64_t tokens = cu_seqlens.back();
+    const auto qkv = random_values(static_cast<std::size_t>(tokens * 3 * hidden), 1.0f, 9);
+    PackedAttentionShape shape{.num_heads = heads, .head_size = head_size, .max_length = 65};
+    std::vector<float> scratch(attention_scratch_floats(shape) * 2);
+    std::vector<float> full(static_cast<std::size_t>(tokens * hidden));
+    packed_attention(qkv.data(), cu_seqlens, shape, full.data(), scratch, 2);
+    shape.cls_only = true;
+    std::vector<float> cls(lengths.size() * static_cast<std::size_t>(hidden), -9.0f);
+    packed_attention(qkv.data(), cu_seqlens, shape, cls.data(), scratch, 2);
+    for (std::size_t pair = 0; pair < lengths.size(); ++pair) {
+      const auto first = full.begin() + cu_seqlens[pair] * hidden;
+      EXPECT_EQ(std::vector<float>(first, first + hidden),
+                std::vector<float>(cls.begin() + static_cast<std::int64_t>(pair) * hidden,
+                                   cls.begin() + static_cast<std::int64_t>(pair + 1) * hidden))
+          << "pair " << pair << ", head size " << head_size;
+    }
+  }
+}
+
 TEST(PackedAttention, LongPairAndPeakedScores) {
   // Large q/k values make softmax rows nearly one-hot: exercises exp far below 0. Scores reach
   // ~60 there, where one float rounding of a score (~4e-6) already shifts the weights by that
