@@ -148,6 +148,19 @@ Result<std::vector<float>> PackedBert::run(const PackedBatch& batch, int threads
   return logits;
 }
 
+void PackedBert::feed_forward(const Layer& layer, std::int64_t rows, const float* attention,
+                              const QuantizedRows* hidden_levels, const QuantizedRows* inner_levels,
+                              float* intermediate, float* out, void* scratchpad) const {
+  if (hidden_levels != nullptr) {
+    // int8: the intermediate's activated rows go straight to levels for the output GEMM.
+    layer.intermediate.run_quantized(*hidden_levels, rows, intermediate, scratchpad, inner_levels);
+    layer.output.run_quantized(*inner_levels, rows, out, scratchpad);
+  } else {
+    layer.intermediate.run(attention, rows, intermediate, scratchpad);
+    layer.output.run(intermediate, rows, out, scratchpad);
+  }
+}
+
 void PackedBert::forward(const PackedBatch& batch, int threads, float* logits) {
   // oneDNN's Debian build runs on OpenMP, which sizes each parallel region from the calling
   // thread's nthreads ICV: set here, it bounds the GEMMs and our own loops alike, and it is per
@@ -236,16 +249,9 @@ void PackedBert::forward(const PackedBatch& batch, int threads, float* logits) {
     // BertSelfOutput: LayerNorm(dense(context) + input).
     layer.attention_output.run(context, rows, attention, scratchpad);
     add_layer_norm(attention, state, rows, layer.attention_norm, int8 ? &hidden_levels : nullptr);
-    // BertIntermediate (activation fused into the GEMM), then BertOutput:
-    // LayerNorm(dense(intermediate) + attention), overwriting the layer's input.
-    if (int8) {
-      layer.intermediate.run_quantized(hidden_levels, rows, intermediate, scratchpad,
-                                       &inner_levels);
-      layer.output.run_quantized(inner_levels, rows, state, scratchpad);
-    } else {
-      layer.intermediate.run(attention, rows, intermediate, scratchpad);
-      layer.output.run(intermediate, rows, state, scratchpad);
-    }
+    // BertOutput: LayerNorm(dense(intermediate) + attention), overwriting the layer's input.
+    feed_forward(layer, rows, attention, int8 ? &hidden_levels : nullptr,
+                 int8 ? &inner_levels : nullptr, intermediate, state, scratchpad);
     add_layer_norm(state, attention, rows, layer.output_norm, int8 ? &hidden_levels : nullptr);
   }
   if (layers_.empty()) {
@@ -284,14 +290,8 @@ void PackedBert::forward(const PackedBatch& batch, int threads, float* logits) {
   }
   add_layer_norm(attention, residual, cls_rows, layer.attention_norm,
                  int8 ? &hidden_levels : nullptr);
-  if (int8) {
-    layer.intermediate.run_quantized(hidden_levels, cls_rows, intermediate, scratchpad,
-                                     &inner_levels);
-    layer.output.run_quantized(inner_levels, cls_rows, state, scratchpad);
-  } else {
-    layer.intermediate.run(attention, cls_rows, intermediate, scratchpad);
-    layer.output.run(intermediate, cls_rows, state, scratchpad);
-  }
+  feed_forward(layer, cls_rows, attention, int8 ? &hidden_levels : nullptr,
+               int8 ? &inner_levels : nullptr, intermediate, state, scratchpad);
   add_layer_norm(state, attention, cls_rows, layer.output_norm);
   head_.run_on_cls_rows(state, cls_rows, floats(at.pooled), logits, scratchpad);
 }

@@ -51,6 +51,12 @@ class PackedBert {
   PackedBert(const model::BertConfig& config, const model::BertWeights& weights,
              std::vector<Layer> layers, ClassifierHead head);
   void forward(const PackedBatch& batch, int threads, float* logits);
+  // BertIntermediate (activation fused into its GEMM), then BertOutput's dense, on `rows` rows
+  // of `attention`, into `out`. int8 reads the rows' levels from hidden_levels instead and
+  // passes the intermediate through inner_levels; other precisions take both as null.
+  void feed_forward(const Layer& layer, std::int64_t rows, const float* attention,
+                    const QuantizedRows* hidden_levels, const QuantizedRows* inner_levels,
+                    float* intermediate, float* out, void* scratchpad) const;
   // The largest scratch any matmul needs for `rows` token rows.
   std::size_t scratch_bytes(std::int64_t rows) const;
 
