@@ -28,6 +28,15 @@ struct Case {
   std::int64_t out;
 };
 
+// A scratchpad as the arena gives it: 64-byte aligned, scratch_bytes(rows) long.
+struct AlignedScratch {
+  explicit AlignedScratch(std::size_t bytes) : words(bytes / 8 + 16) {}
+  void* data() {
+    return reinterpret_cast<void*>((reinterpret_cast<std::uintptr_t>(words.data()) + 63) / 64 * 64);
+  }
+  std::vector<std::uint64_t> words;
+};
+
 // The reference: linear, then the activation applied elementwise.
 std::vector<float> reference_output(const std::vector<float>& x, const Case& c,
                                     const std::vector<float>& w, const std::vector<float>& b,
@@ -119,15 +128,6 @@ TEST(Matmul, OnePrimitiveServesEveryRowCount) {
         << rows << " rows";
   }
 }
-
-// A scratchpad as the arena gives it: 64-byte aligned, scratch_bytes(rows) long.
-struct AlignedScratch {
-  explicit AlignedScratch(std::size_t bytes) : words(bytes / 8 + 16) {}
-  void* data() {
-    return reinterpret_cast<void*>((reinterpret_cast<std::uintptr_t>(words.data()) + 63) / 64 * 64);
-  }
-  std::vector<std::uint64_t> words;
-};
 
 std::vector<float> run_matmul(const Matmul& matmul, const std::vector<float>& x,
                               std::int64_t rows) {
@@ -322,10 +322,8 @@ TEST_P(Int8MatmulTest, WithinTheQuantisationBoundOfFp32) {
     auto matmul = Matmul::create(w, b, c.out, c.in, GetParam(), Precision::kInt8);
     ASSERT_TRUE(matmul.ok()) << matmul.status().to_string();
     EXPECT_EQ(matmul->precision(), Precision::kInt8);
-    // 64-byte aligned, as the arena gives it.
-    std::vector<std::uint64_t> scratch(matmul->scratch_bytes(c.rows) / 8 + 16);
-    auto* scratchpad =
-        reinterpret_cast<void*>((reinterpret_cast<std::uintptr_t>(scratch.data()) + 63) / 64 * 64);
+    AlignedScratch scratch(matmul->scratch_bytes(c.rows));
+    void* scratchpad = scratch.data();
     std::vector<float> y(static_cast<std::size_t>(c.rows * c.out), -7.0f);
     matmul->run(x.data(), c.rows, y.data(), scratchpad);
     const auto expected = reference_output(x, c, w, b, GetParam());
@@ -360,9 +358,8 @@ TEST(Int8Matmul, NoSaturationAtFullScale) {
   const std::vector<float> b(static_cast<std::size_t>(out), 0.0f);
   auto matmul = Matmul::create(w, b, out, in, Epilogue::kNone, Precision::kInt8);
   ASSERT_TRUE(matmul.ok()) << matmul.status().to_string();
-  std::vector<std::uint64_t> scratch(matmul->scratch_bytes(rows) / 8 + 16);
-  auto* scratchpad =
-      reinterpret_cast<void*>((reinterpret_cast<std::uintptr_t>(scratch.data()) + 63) / 64 * 64);
+  AlignedScratch scratch(matmul->scratch_bytes(rows));
+  void* scratchpad = scratch.data();
   std::vector<float> y(static_cast<std::size_t>(rows * out));
   matmul->run(x.data(), rows, y.data(), scratchpad);
   for (const float value : y) {
@@ -395,9 +392,8 @@ TEST(Int8Matmul, QuantisedInputAndOutputEqualSeparatePasses) {
   ASSERT_TRUE(matmul.ok()) << matmul.status().to_string();
   const std::int64_t padded = matmul->padded_rows(rows);
   EXPECT_EQ(padded, 1104);
-  std::vector<std::uint64_t> scratch(matmul->scratch_bytes(rows) / 8 + 16);
-  auto* scratchpad =
-      reinterpret_cast<void*>((reinterpret_cast<std::uintptr_t>(scratch.data()) + 63) / 64 * 64);
+  AlignedScratch scratch(matmul->scratch_bytes(rows));
+  void* scratchpad = scratch.data();
 
   // The plain run, then its output quantised in a pass of its own.
   std::vector<float> expected(static_cast<std::size_t>(rows * out));
@@ -429,9 +425,8 @@ TEST(Matmul, QuantisedOperandsNeedInt8) {
   const std::vector<float> w(8 * 4, 0.5f), b(8, 0.0f), x(2 * 4, 1.0f);
   auto matmul = Matmul::create(w, b, 8, 4, Epilogue::kNone, Precision::kFp32);
   ASSERT_TRUE(matmul.ok()) << matmul.status().to_string();
-  std::vector<std::uint64_t> scratch(matmul->scratch_bytes(2) / 8 + 16);
-  auto* scratchpad =
-      reinterpret_cast<void*>((reinterpret_cast<std::uintptr_t>(scratch.data()) + 63) / 64 * 64);
+  AlignedScratch scratch(matmul->scratch_bytes(2));
+  void* scratchpad = scratch.data();
   Levels levels(2, 16, 8);
   const QuantizedRows view = levels.view();
   std::vector<float> y(2 * 8);
@@ -466,9 +461,8 @@ TEST(Bf16Matmul, WithinBf16RoundingOfFp32OrUnimplemented) {
     GTEST_SKIP() << supported.message();
   }
   ASSERT_TRUE(matmul.ok()) << matmul.status().to_string();
-  std::vector<std::uint64_t> scratch(matmul->scratch_bytes(c.rows) / 8 + 16);
-  auto* scratchpad =
-      reinterpret_cast<void*>((reinterpret_cast<std::uintptr_t>(scratch.data()) + 63) / 64 * 64);
+  AlignedScratch scratch(matmul->scratch_bytes(c.rows));
+  void* scratchpad = scratch.data();
   std::vector<float> y(static_cast<std::size_t>(c.rows * c.out));
   matmul->run(x.data(), c.rows, y.data(), scratchpad);
   const auto expected = reference_output(x, c, w, b, Epilogue::kGeluErf);
