@@ -18,15 +18,20 @@ Result<ClassifierHead> ClassifierHead::create(const model::BertWeights& weights)
   return ClassifierHead(std::move(pooler_matmul), std::move(classifier_matmul));
 }
 
-void ClassifierHead::run(const float* hidden, std::span<const std::int32_t> cu_seqlens, float* cls,
-                         float* pooled, float* logits, void* scratchpad) const {
-  const std::int64_t width = pooler_.in();
+void gather_cls_rows(const float* rows, std::span<const std::int32_t> cu_seqlens,
+                     std::int64_t width, float* cls) {
   const auto pairs = static_cast<std::int64_t>(cu_seqlens.size()) - 1;
   for (std::int64_t pair = 0; pair < pairs; ++pair) {
-    std::memcpy(cls + pair * width, hidden + std::int64_t{cu_seqlens[pair]} * width,
+    std::memcpy(cls + pair * width, rows + std::int64_t{cu_seqlens[pair]} * width,
                 static_cast<std::size_t>(width) * sizeof(float));
   }
-  run_on_cls_rows(cls, pairs, pooled, logits, scratchpad);
+}
+
+void ClassifierHead::run(const float* hidden, std::span<const std::int32_t> cu_seqlens, float* cls,
+                         float* pooled, float* logits, void* scratchpad) const {
+  gather_cls_rows(hidden, cu_seqlens, pooler_.in(), cls);
+  run_on_cls_rows(cls, static_cast<std::int64_t>(cu_seqlens.size()) - 1, pooled, logits,
+                  scratchpad);
 }
 
 void ClassifierHead::run_on_cls_rows(const float* cls, std::int64_t pairs, float* pooled,

@@ -12,6 +12,11 @@
 
 namespace rerankd::backend::cpu {
 
+// Each pair's [CLS] row (its first token) of the packed [tokens, width] rows, into
+// cls [pairs, width].
+void gather_cls_rows(const float* rows, std::span<const std::int32_t> cu_seqlens,
+                     std::int64_t width, float* cls);
+
 class ClassifierHead {
  public:
   // Copies the pooler and classifier weights (shapes already checked by check_weights).

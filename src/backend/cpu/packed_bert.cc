@@ -275,10 +275,7 @@ void PackedBert::forward(const PackedBatch& batch, int threads, float* logits) {
                    threads);
   // The residual, each pair's [CLS] row of the layer's input, goes where q | k | v was.
   float* const residual = qkv;
-  for (std::size_t pair = 0; pair < pairs; ++pair) {
-    const float* cls = state + static_cast<std::size_t>(batch.cu_seqlens[pair]) * hidden;
-    std::copy(cls, cls + hidden, residual + pair * hidden);
-  }
+  gather_cls_rows(state, batch.cu_seqlens, config_.hidden_size, residual);
   layer.attention_output.run(context, cls_rows, attention, scratchpad);
   if (int8) {
     // The levels buffers hold earlier layers' rows: zero the padding the [CLS] GEMMs read.
