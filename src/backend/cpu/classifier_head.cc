@@ -5,16 +5,17 @@
 
 namespace rerankd::backend::cpu {
 
-Result<ClassifierHead> ClassifierHead::create(const model::BertWeights& weights) {
+Result<ClassifierHead> ClassifierHead::create(const model::BertWeights& weights, int threads) {
   const auto& pooler = weights.pooler;
   const auto& classifier = weights.classifier;
   RERANKD_ASSIGN_OR_RETURN(
-      auto pooler_matmul, Matmul::create(pooler.weight.data, pooler.bias.data, pooler.weight.dim(0),
-                                         pooler.weight.dim(1), Epilogue::kTanh));
-  RERANKD_ASSIGN_OR_RETURN(
-      auto classifier_matmul,
-      Matmul::create(classifier.weight.data, classifier.bias.data, classifier.weight.dim(0),
-                     classifier.weight.dim(1), Epilogue::kNone));
+      auto pooler_matmul,
+      Matmul::create(pooler.weight.data, pooler.bias.data, pooler.weight.dim(0),
+                     pooler.weight.dim(1), Epilogue::kTanh, Precision::kFp32, kChunkRows, threads));
+  RERANKD_ASSIGN_OR_RETURN(auto classifier_matmul,
+                           Matmul::create(classifier.weight.data, classifier.bias.data,
+                                          classifier.weight.dim(0), classifier.weight.dim(1),
+                                          Epilogue::kNone, Precision::kFp32, kChunkRows, threads));
   return ClassifierHead(std::move(pooler_matmul), std::move(classifier_matmul));
 }
 
@@ -42,6 +43,10 @@ void ClassifierHead::run_on_cls_rows(const float* cls, std::int64_t pairs, float
 
 std::size_t ClassifierHead::scratchpad_bytes() const {
   return std::max(pooler_.scratchpad_bytes(), classifier_.scratchpad_bytes());
+}
+
+bool ClassifierHead::runs_in_parallel_regions() const {
+  return pooler_.runs_in_parallel_regions() && classifier_.runs_in_parallel_regions();
 }
 
 }  // namespace rerankd::backend::cpu

@@ -20,7 +20,8 @@ void gather_cls_rows(const float* rows, std::span<const std::int32_t> cu_seqlens
 class ClassifierHead {
  public:
   // Copies the pooler and classifier weights (shapes already checked by check_weights).
-  static Result<ClassifierHead> create(const model::BertWeights& weights);
+  // threads: as Matmul::create's.
+  static Result<ClassifierHead> create(const model::BertWeights& weights, int threads = 0);
 
   // hidden is the packed [tokens, hidden] final state; cls and pooled are [pairs, hidden]
   // scratch; logits receives [pairs, num_labels]. Throws dnnl::error as Matmul::run does.
@@ -32,6 +33,8 @@ class ClassifierHead {
                        void* scratchpad) const;
 
   std::size_t scratchpad_bytes() const;
+  // Whether run() works inside a parallel region (Matmul::runs_in_parallel_regions).
+  bool runs_in_parallel_regions() const;
 
  private:
   ClassifierHead(Matmul pooler, Matmul classifier)

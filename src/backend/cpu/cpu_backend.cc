@@ -19,26 +19,22 @@ Result<Precision> precision_for(const std::string& dtype) {
 class CpuBackend final : public Backend {
  public:
   CpuBackend(std::shared_ptr<const model::BertModel> model, std::unique_ptr<PackedBert> bert,
-             Precision precision, int threads)
-      : model_(std::move(model)),
-        bert_(std::move(bert)),
-        precision_(precision),
-        threads_(threads) {}
+             Precision precision)
+      : model_(std::move(model)), bert_(std::move(bert)), precision_(precision) {}
 
-  Result<std::vector<float>> run(const PackedBatch& batch) override {
-    return bert_->run(batch, threads_);
-  }
+  Result<std::vector<float>> run(const PackedBatch& batch) override { return bert_->run(batch); }
 
   BackendInfo info() const override {
-    return BackendInfo{
-        .name = "cpu", .dtype = precision_name(precision_), .device = "cpu", .threads = threads_};
+    return BackendInfo{.name = "cpu",
+                       .dtype = precision_name(precision_),
+                       .device = "cpu",
+                       .threads = bert_->threads()};
   }
 
  private:
   std::shared_ptr<const model::BertModel> model_;  // owns the weights bert_ points into
   std::unique_ptr<PackedBert> bert_;
   Precision precision_;
-  int threads_;
 };
 
 }  // namespace
@@ -53,13 +49,12 @@ Result<std::unique_ptr<Backend>> create_cpu_backend(const BackendOptions& option
                             std::to_string(options.threads));
   }
   if (model == nullptr) return invalid_argument("cpu backend: no model given");
-  auto bert = PackedBert::create(model->config(), model->weights(), precision);
-  if (!bert.ok()) return bert.status().with_context("model " + model->directory().string());
   const int threads = options.threads > 0
                           ? options.threads
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  return std::unique_ptr<Backend>(
-      new CpuBackend(std::move(model), std::move(*bert), precision, threads));
+  auto bert = PackedBert::create(model->config(), model->weights(), precision, threads);
+  if (!bert.ok()) return bert.status().with_context("model " + model->directory().string());
+  return std::unique_ptr<Backend>(new CpuBackend(std::move(model), std::move(*bert), precision));
 }
 
 }  // namespace rerankd::backend::cpu

@@ -1,5 +1,7 @@
 #include "backend/cpu/matmul.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <functional>
 #include <oneapi/dnnl/dnnl.hpp>
@@ -23,6 +25,28 @@ const dnnl::engine& cpu_engine() {
   static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
   return engine;
 }
+
+// One stream per thread: the backend's pair groups run the same Matmul on several threads at
+// once, and a CPU stream is cheap but not documented as safe to share between threads.
+dnnl::stream& thread_stream() {
+  thread_local dnnl::stream stream(cpu_engine());
+  return stream;
+}
+
+// Sets the calling thread's OpenMP thread count for a scope. oneDNN fixes a primitive's thread
+// count (and so how it splits the work) when the primitive is created, from this count.
+class ScopedOmpThreads {
+ public:
+  explicit ScopedOmpThreads(int threads) : saved_(omp_get_max_threads()) {
+    omp_set_num_threads(threads);
+  }
+  ~ScopedOmpThreads() { omp_set_num_threads(saved_); }
+  ScopedOmpThreads(const ScopedOmpThreads&) = delete;
+  ScopedOmpThreads& operator=(const ScopedOmpThreads&) = delete;
+
+ private:
+  int saved_;
+};
 
 dnnl::algorithm algorithm_for(Epilogue epilogue) {
   switch (epilogue) {
@@ -170,15 +194,22 @@ struct Matmul::Impl {
   std::int64_t in = 0;
   std::int64_t out = 0;
   Precision precision = Precision::kFp32;
-  Epilogue epilogue = Epilogue::kNone;   // applied by our loop for int8, by oneDNN otherwise
-  std::vector<float> bias_values;        // int8 only: added by our loop after the row scale
-  std::vector<float> column_sums;        // int8 only: scale_n * sum_k q_w[n, k] (zero points)
-  std::vector<Chunk> chunks;             // fixed row counts, largest first; or one runtime-M
+  Epilogue epilogue = Epilogue::kNone;  // applied by our loop for int8, by oneDNN otherwise
+  std::vector<float> bias_values;       // int8 only: added by our loop after the row scale
+  std::vector<float> column_sums;       // int8 only: scale_n * sum_k q_w[n, k] (zero points)
+  // Made for team_threads threads (fixed row counts, largest first; or one runtime-M), and the
+  // same row counts made for one thread, which run() takes inside a parallel region, where
+  // oneDNN runs a primitive on the calling thread alone. On the Sapphire Rapids host the team's
+  // primitives run there too, but measured no faster. solo_chunks is empty when oneDNN refused
+  // one of the row counts for one thread (then run() refuses parallel regions); the team's
+  // when the team is one thread.
+  std::vector<Chunk> chunks;
+  std::vector<Chunk> solo_chunks;
+  int team_threads = 1;
   std::vector<std::int64_t> chunk_rows;  // the fixed row counts (empty with the runtime-M one)
   std::string implementation;
-  dnnl::memory weights;         // reordered once, owned by oneDNN, shared by every chunk
-  dnnl::memory bias;            // [1, out], owned by oneDNN
-  mutable dnnl::stream stream;  // run() is const but executing needs a non-const stream
+  dnnl::memory weights;  // reordered once, owned by oneDNN, shared by every chunk
+  dnnl::memory bias;     // [1, out], owned by oneDNN
   // Scratch layout (byte offsets): oneDNN's scratchpad (the largest of the chunks'), the padded
   // tail's staging rows (fp32 input, fp32 only, and output), then the converted activations.
   std::size_t staging_in_offset = 0;
@@ -219,7 +250,8 @@ std::string describe(const std::vector<Chunk>& chunks) {
 
 Result<Matmul> Matmul::create(std::span<const float> weight, std::span<const float> bias,
                               std::int64_t out, std::int64_t in, Epilogue epilogue,
-                              Precision precision, std::span<const std::int64_t> chunk_rows) {
+                              Precision precision, std::span<const std::int64_t> chunk_rows,
+                              int threads) {
   // Appended piece by piece: GCC 12 warns (-Wrestrict, a false positive) on "[" + std::string.
   std::string shape = "[";
   shape.append(std::to_string(out)).append(" x ").append(std::to_string(in)).append("]");
@@ -294,29 +326,49 @@ Result<Matmul> Matmul::create(std::span<const float> weight, std::span<const flo
     }
     std::sort(sizes.begin(), sizes.end(), std::greater<>());
     sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
+    impl->team_threads = threads > 0 ? threads : omp_get_max_threads();
     dnnl::memory::desc weights_desc;
-    for (const std::int64_t rows : sizes) {
-      try {
-        impl->chunks.push_back(make_chunk(rows, impl->chunks.empty() ? weights_any : weights_desc));
-        if (impl->chunks.size() == 1) weights_desc = impl->chunks.front().descriptor.weights_desc();
-      } catch (const dnnl::error&) {
-        // This row count cannot take the shared layout (or at all): the others cover its rows.
+    {
+      const ScopedOmpThreads team(impl->team_threads);
+      for (const std::int64_t rows : sizes) {
+        try {
+          impl->chunks.push_back(
+              make_chunk(rows, impl->chunks.empty() ? weights_any : weights_desc));
+          if (impl->chunks.size() == 1) {
+            weights_desc = impl->chunks.front().descriptor.weights_desc();
+          }
+        } catch (const dnnl::error&) {
+          // This row count cannot take the shared layout (or at all): the others cover its rows.
+        }
+      }
+      if (impl->chunks.empty()) {
+        // The packed token count changes with every batch: a runtime M serves any of them.
+        impl->chunks.push_back(make_chunk(0, weights_any));
+        weights_desc = impl->chunks.front().descriptor.weights_desc();
+      } else {
+        for (const Chunk& chunk : impl->chunks) impl->chunk_rows.push_back(chunk.rows);
       }
     }
-    if (impl->chunks.empty()) {
-      // The packed token count changes with every batch: a runtime M serves any of them.
-      impl->chunks.push_back(make_chunk(0, weights_any));
-      weights_desc = impl->chunks.front().descriptor.weights_desc();
+    if (impl->team_threads == 1) {
+      impl->solo_chunks = impl->chunks;
     } else {
-      for (const Chunk& chunk : impl->chunks) impl->chunk_rows.push_back(chunk.rows);
+      // The same row counts on the team's weight layout, so one reordered copy serves both.
+      const ScopedOmpThreads solo(1);
+      try {
+        for (const Chunk& chunk : impl->chunks) {
+          impl->solo_chunks.push_back(make_chunk(chunk.rows, weights_desc));
+        }
+      } catch (const dnnl::error&) {
+        impl->solo_chunks.clear();
+      }
     }
     impl->implementation = describe(impl->chunks);
-    impl->stream = dnnl::stream(engine);
 
     // Scratch layout; the tail pads to the smallest chunk.
     std::size_t scratchpad = 0;
-    for (const Chunk& chunk : impl->chunks)
-      scratchpad = std::max(scratchpad, chunk.scratchpad_bytes);
+    for (const auto* set : {&impl->chunks, &impl->solo_chunks}) {
+      for (const Chunk& chunk : *set) scratchpad = std::max(scratchpad, chunk.scratchpad_bytes);
+    }
     impl->pad_rows = impl->chunk_rows.empty() ? 1 : impl->chunk_rows.back();
     const auto pad = static_cast<std::size_t>(impl->pad_rows);
     impl->staging_in_offset = aligned(scratchpad);
@@ -338,11 +390,12 @@ Result<Matmul> Matmul::create(std::span<const float> weight, std::span<const flo
                              : static_cast<void*>(const_cast<float*>(weight.data()));
     dnnl::memory source(torch_layout, engine, weight_data);
     impl->weights = dnnl::memory(weights_desc, engine);
-    dnnl::reorder(source, impl->weights).execute(impl->stream, source, impl->weights);
+    dnnl::stream& stream = thread_stream();
+    dnnl::reorder(source, impl->weights).execute(stream, source, impl->weights);
     impl->bias = dnnl::memory(bias_desc, engine);
     dnnl::memory bias_source(bias_desc, engine, const_cast<float*>(bias.data()));
-    dnnl::reorder(bias_source, impl->bias).execute(impl->stream, bias_source, impl->bias);
-    impl->stream.wait();
+    dnnl::reorder(bias_source, impl->bias).execute(stream, bias_source, impl->bias);
+    stream.wait();
     return Matmul(std::move(impl));
   } catch (const dnnl::error& error) {
     return internal_error("cpu matmul " + shape + ": oneDNN failed: " + error.what());
@@ -373,7 +426,15 @@ void Matmul::run_chunks(const float* x, const QuantizedRows* quantized_x, std::i
   if (!int8 && (quantized_x != nullptr || quantized_y != nullptr)) {
     throw std::logic_error("cpu matmul: quantised input or output needs int8");
   }
+  // Inside a parallel region oneDNN runs a primitive on this thread alone: the primitives made
+  // for one thread block their work for that (see Impl::chunks).
+  const bool solo = omp_in_parallel() != 0;
+  const std::vector<Chunk>& chunks = solo ? impl.solo_chunks : impl.chunks;
+  if (chunks.empty()) {
+    throw std::logic_error("cpu matmul: oneDNN made no one-thread primitives for this shape");
+  }
   const dnnl::engine& engine = cpu_engine();
+  dnnl::stream& stream = thread_stream();
   auto* const scratch = static_cast<std::byte*>(scratchpad);
   auto* const staging_in = reinterpret_cast<float*>(scratch + impl.staging_in_offset);
   auto* const staging_out = reinterpret_cast<float*>(scratch + impl.staging_out_offset);
@@ -405,8 +466,8 @@ void Matmul::run_chunks(const float* x, const QuantizedRows* quantized_x, std::i
   for (std::int64_t row = 0; row < rows;) {
     const std::int64_t left = rows - row;
     // The largest chunk that fits, else (a tail) the smallest one, padded.
-    const Chunk* chunk = &impl.chunks.back();
-    for (const Chunk& candidate : impl.chunks) {
+    const Chunk* chunk = &chunks.back();
+    for (const Chunk& candidate : chunks) {
       if (candidate.rows <= left) {
         chunk = &candidate;
         break;
@@ -443,8 +504,8 @@ void Matmul::run_chunks(const float* x, const QuantizedRows* quantized_x, std::i
       args.emplace(DNNL_ARG_SCRATCHPAD,
                    dnnl::memory(chunk->descriptor.scratchpad_desc(), engine, scratchpad));
     }
-    chunk->primitive.execute(impl.stream, args);
-    if (tail || int8) impl.stream.wait();
+    chunk->primitive.execute(stream, args);
+    if (tail || int8) stream.wait();
     if (int8) {
       // While the chunk's output is still in cache.
       const QuantizedRows next =
@@ -456,7 +517,7 @@ void Matmul::run_chunks(const float* x, const QuantizedRows* quantized_x, std::i
     if (tail) std::copy(staging_out, staging_out + used * impl.out, y + row * impl.out);
     row += used;
   }
-  impl.stream.wait();
+  stream.wait();
 }
 
 std::size_t Matmul::scratchpad_bytes() const { return impl_->fixed_bytes; }
@@ -476,5 +537,7 @@ std::int64_t Matmul::in() const { return impl_->in; }
 std::int64_t Matmul::out() const { return impl_->out; }
 const char* Matmul::implementation() const { return impl_->implementation.c_str(); }
 std::span<const std::int64_t> Matmul::chunk_rows() const { return impl_->chunk_rows; }
+int Matmul::team_threads() const { return impl_->team_threads; }
+bool Matmul::runs_in_parallel_regions() const { return !impl_->solo_chunks.empty(); }
 
 }  // namespace rerankd::backend::cpu

@@ -56,8 +56,10 @@ inline constexpr std::int64_t kChunkRows[] = {1024, 256, 64, 16};
 
 struct QuantizedRows;  // quantize.h
 
-// Immutable after create; run() may be called from one thread at a time (it uses this object's
-// oneDNN stream).
+// Immutable after create. run() outside a parallel region shares the GEMM among the team's
+// threads; inside an OpenMP parallel region it runs on the calling thread alone, so several
+// threads may run one Matmul at once, each on its own rows and scratchpad (the backend's pair
+// groups).
 class Matmul {
  public:
   // weight is [out, in] row-major as PyTorch stores it; bias is [out]. Both are copied (into
@@ -66,10 +68,13 @@ class Matmul {
   // chunk_rows: the row counts of the fixed-shape primitives, all sharing one reordered weight
   // buffer; a size oneDNN refuses is dropped. Empty (or all refused): one primitive with a
   // runtime row count serves every batch instead.
+  // threads: the team run() shares a GEMM with outside a parallel region (oneDNN fixes a
+  // primitive's thread count when it is made); 0 takes the calling thread's OpenMP count.
   static Result<Matmul> create(std::span<const float> weight, std::span<const float> bias,
                                std::int64_t out, std::int64_t in, Epilogue epilogue,
                                Precision precision = Precision::kFp32,
-                               std::span<const std::int64_t> chunk_rows = kChunkRows);
+                               std::span<const std::int64_t> chunk_rows = kChunkRows,
+                               int threads = 0);
 
   Matmul(Matmul&&) noexcept;
   Matmul& operator=(Matmul&&) noexcept;
@@ -84,6 +89,7 @@ class Matmul {
   // int8 only: with `quantized_y`, the output rows are quantised into it (quantize_rows' format)
   // as soon as their chunk is done, for the next int8 GEMM's run_quantized, and y is only
   // scratch (it holds the raw accumulators afterwards).
+  // Throws std::logic_error inside a parallel region when !runs_in_parallel_regions().
   void run(const float* x, std::int64_t rows, float* y, void* scratchpad,
            const QuantizedRows* quantized_y = nullptr) const;
 
@@ -111,6 +117,11 @@ class Matmul {
   // The row counts of the fixed-shape primitives, largest first; empty when one runtime-M
   // primitive serves every batch.
   std::span<const std::int64_t> chunk_rows() const;
+  // The threads a run() outside a parallel region uses.
+  int team_threads() const;
+  // Whether run() works inside a parallel region: oneDNN made the one-thread primitives (it
+  // refuses none on the CPUs measured).
+  bool runs_in_parallel_regions() const;
 
  private:
   struct Impl;

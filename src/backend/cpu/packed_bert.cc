@@ -35,14 +35,15 @@ LayerNormParams norm_params(const model::LayerNormWeights& norm, float eps) {
 }
 
 Result<Matmul> linear_matmul(const model::LinearWeights& linear, Epilogue epilogue,
-                             Precision precision) {
+                             Precision precision, int threads) {
   return Matmul::create(linear.weight.data, linear.bias.data, linear.weight.dim(0),
-                        linear.weight.dim(1), epilogue, precision);
+                        linear.weight.dim(1), epilogue, precision, kChunkRows, threads);
 }
 
 // [3 * hidden, hidden] weight and [3 * hidden] bias: q rows, then k, then v, so each output row
 // of the fused GEMM is q | k | v, the layout packed_attention reads.
-Result<Matmul> fused_qkv_matmul(const model::EncoderLayerWeights& layer, Precision precision) {
+Result<Matmul> fused_qkv_matmul(const model::EncoderLayerWeights& layer, Precision precision,
+                                int threads) {
   std::vector<float> weight;
   std::vector<float> bias;
   for (const auto* linear : {&layer.query, &layer.key, &layer.value}) {
@@ -51,7 +52,7 @@ Result<Matmul> fused_qkv_matmul(const model::EncoderLayerWeights& layer, Precisi
   }
   const std::int64_t hidden = layer.query.weight.dim(1);
   return Matmul::create(weight, bias, 3 * layer.query.weight.dim(0), hidden, Epilogue::kNone,
-                        precision);
+                        precision, kChunkRows, threads);
 }
 
 // Where each buffer of one batch sits in the arena (byte offsets).
@@ -88,19 +89,22 @@ QuantizedRows levels_at(std::byte* arena, std::size_t levels, std::size_t scales
 
 Result<std::unique_ptr<PackedBert>> PackedBert::create(const model::BertConfig& config,
                                                        const model::BertWeights& weights,
-                                                       Precision precision) {
+                                                       Precision precision, int threads) {
   RERANKD_RETURN_IF_ERROR(reference::check_weights(config, weights));
   RERANKD_RETURN_IF_ERROR(check_precision(precision));
+  threads = std::max(threads, 1);
   const Epilogue activation = epilogue_for(config.hidden_act);
   std::vector<Layer> layers;
   layers.reserve(weights.layers.size());
   for (const auto& w : weights.layers) {
-    RERANKD_ASSIGN_OR_RETURN(auto qkv, fused_qkv_matmul(w, precision));
-    RERANKD_ASSIGN_OR_RETURN(auto attention_output,
-                             linear_matmul(w.attention_output, Epilogue::kNone, precision));
+    RERANKD_ASSIGN_OR_RETURN(auto qkv, fused_qkv_matmul(w, precision, threads));
+    RERANKD_ASSIGN_OR_RETURN(
+        auto attention_output,
+        linear_matmul(w.attention_output, Epilogue::kNone, precision, threads));
     RERANKD_ASSIGN_OR_RETURN(auto intermediate,
-                             linear_matmul(w.intermediate, activation, precision));
-    RERANKD_ASSIGN_OR_RETURN(auto output, linear_matmul(w.output, Epilogue::kNone, precision));
+                             linear_matmul(w.intermediate, activation, precision, threads));
+    RERANKD_ASSIGN_OR_RETURN(auto output,
+                             linear_matmul(w.output, Epilogue::kNone, precision, threads));
     layers.push_back(Layer{.qkv = std::move(qkv),
                            .attention_output = std::move(attention_output),
                            .intermediate = std::move(intermediate),
@@ -108,18 +112,34 @@ Result<std::unique_ptr<PackedBert>> PackedBert::create(const model::BertConfig& 
                            .attention_norm = norm_params(w.attention_norm, config.layer_norm_eps),
                            .output_norm = norm_params(w.output_norm, config.layer_norm_eps)});
   }
-  RERANKD_ASSIGN_OR_RETURN(auto head, ClassifierHead::create(weights));
+  RERANKD_ASSIGN_OR_RETURN(auto head, ClassifierHead::create(weights, threads));
   return std::unique_ptr<PackedBert>(
-      new PackedBert(config, weights, std::move(layers), std::move(head)));
+      new PackedBert(config, weights, std::move(layers), std::move(head), threads));
 }
 
 PackedBert::PackedBert(const model::BertConfig& config, const model::BertWeights& weights,
-                       std::vector<Layer> layers, ClassifierHead head)
+                       std::vector<Layer> layers, ClassifierHead head, int threads)
     : config_(config),
       weights_(&weights),
       layers_(std::move(layers)),
       head_(std::move(head)),
-      head_scratchpad_bytes_(head_.scratchpad_bytes()) {}
+      head_scratchpad_bytes_(head_.scratchpad_bytes()),
+      threads_(threads),
+      groups_allowed_(head_.runs_in_parallel_regions()),
+      workspaces_(static_cast<std::size_t>(threads)) {
+  for (const Layer& layer : layers_) {
+    for (const Matmul* matmul :
+         {&layer.qkv, &layer.attention_output, &layer.intermediate, &layer.output}) {
+      groups_allowed_ = groups_allowed_ && matmul->runs_in_parallel_regions();
+    }
+  }
+}
+
+std::size_t PackedBert::workspace_bytes() const {
+  std::size_t bytes = 0;
+  for (const Workspace& workspace : workspaces_) bytes += workspace.capacity();
+  return bytes;
+}
 
 std::size_t PackedBert::scratch_bytes(std::int64_t rows) const {
   std::size_t bytes = head_scratchpad_bytes_;
@@ -132,12 +152,12 @@ std::size_t PackedBert::scratch_bytes(std::int64_t rows) const {
   return bytes;
 }
 
-Result<std::vector<float>> PackedBert::run(const PackedBatch& batch, int threads) {
+Result<std::vector<float>> PackedBert::run(const PackedBatch& batch) {
   RERANKD_RETURN_IF_ERROR(reference::check_batch(config_, batch));
   std::vector<float> logits(batch.num_pairs() * static_cast<std::size_t>(config_.num_labels));
   if (batch.num_pairs() == 0) return logits;
   try {
-    forward(batch, std::max(threads, 1), logits.data());
+    forward(batch, logits.data());
   } catch (const std::bad_alloc&) {
     return Status(StatusCode::kResourceExhausted,
                   "cpu backend: out of memory for a batch of " + std::to_string(batch.num_pairs()) +
@@ -161,12 +181,38 @@ void PackedBert::feed_forward(const Layer& layer, std::int64_t rows, const float
   }
 }
 
-void PackedBert::forward(const PackedBatch& batch, int threads, float* logits) {
+void PackedBert::forward(const PackedBatch& batch, float* logits) {
   // oneDNN's Debian build runs on OpenMP, which sizes each parallel region from the calling
-  // thread's nthreads ICV: set here, it bounds the GEMMs and our own loops alike, and it is per
-  // thread, so another backend on another thread keeps its own count.
-  omp_set_num_threads(threads);
+  // thread's nthreads ICV: set here, it bounds our own loops as the Matmuls' creation bounds
+  // the GEMMs, and it is per thread, so another backend on another thread keeps its own count.
+  omp_set_num_threads(threads_);
+  const auto labels = static_cast<std::size_t>(config_.num_labels);
+  const std::size_t pairs = batch.num_pairs();
+  // A group per thread needs a pair per thread; a smaller batch shares each GEMM instead.
+  const auto team = static_cast<std::size_t>(threads_);
+  const std::size_t count = groups_allowed_ && pairs >= team ? team : 1;
+  split_into_groups(batch, count, groups_);
+  if (count == 1) {
+    forward_group(groups_.front(), threads_, workspaces_.front(), logits);
+    return;
+  }
+  // An exception must not leave a parallel region: each group keeps its own, rethrown after.
+  std::vector<std::exception_ptr> failures(count);
+#pragma omp parallel for schedule(static, 1) num_threads(static_cast <int>(count))
+  for (std::size_t g = 0; g < count; ++g) {
+    try {
+      forward_group(groups_[g], 1, workspaces_[g], logits + groups_[g].first_pair * labels);
+    } catch (...) {
+      failures[g] = std::current_exception();
+    }
+  }
+  for (const std::exception_ptr& failure : failures) {
+    if (failure) std::rethrow_exception(failure);
+  }
+}
 
+void PackedBert::forward_group(const PairGroup& batch, int threads, Workspace& workspace,
+                               float* logits) const {
   const auto tokens = static_cast<std::size_t>(batch.num_tokens());
   const auto pairs = batch.num_pairs();
   const auto hidden = static_cast<std::size_t>(config_.hidden_size);
@@ -203,7 +249,7 @@ void PackedBert::forward(const PackedBatch& batch, int threads, float* logits) {
   place(at.scratchpad,
         (scratch_bytes(static_cast<std::int64_t>(tokens)) + Workspace::kAlignment - 1) /
             Workspace::kAlignment * Workspace::kAlignment);
-  std::byte* arena = workspace_.reserve(at.total);
+  std::byte* arena = workspace.reserve(at.total);
   auto floats = [arena](std::size_t offset) { return reinterpret_cast<float*>(arena + offset); };
   float* state = floats(at.hidden);
   float* qkv = floats(at.qkv);

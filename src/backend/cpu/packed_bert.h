@@ -10,6 +10,7 @@
 #include "backend/cpu/classifier_head.h"
 #include "backend/cpu/layer_norm.h"
 #include "backend/cpu/matmul.h"
+#include "backend/cpu/pair_groups.h"
 #include "backend/cpu/workspace.h"
 #include "backend/packed_batch.h"
 #include "common/result.h"
@@ -18,25 +19,30 @@
 
 namespace rerankd::backend::cpu {
 
-// Not thread-safe: one caller at a time (its workspace and oneDNN streams are shared by calls).
+// Not thread-safe: one caller at a time (its workspaces are shared by calls).
 // Keeps pointers into `weights` (embedding tables, LayerNorm parameters), so the weights must
 // outlive it; the projection weights are copied into oneDNN's layouts.
 class PackedBert {
  public:
   // `precision` is that of the four GEMMs of every encoder layer; embeddings, LayerNorm,
-  // attention and the classifier head stay fp32. FailedPrecondition when the weights do not
-  // match the config (reference::check_weights); Unimplemented when this CPU cannot run
-  // `precision`; Internal when oneDNN refuses a shape.
+  // attention and the classifier head stay fp32. `threads` (>= 1) OpenMP threads run each
+  // batch. FailedPrecondition when the weights do not match the config
+  // (reference::check_weights); Unimplemented when this CPU cannot run `precision`; Internal
+  // when oneDNN refuses a shape.
   static Result<std::unique_ptr<PackedBert>> create(const model::BertConfig& config,
                                                     const model::BertWeights& weights,
-                                                    Precision precision = Precision::kFp32);
+                                                    Precision precision = Precision::kFp32,
+                                                    int threads = 1);
 
-  // Checks the batch as the reference backend does (same codes and messages), then runs it on
-  // `threads` OpenMP threads (>= 1). Returns num_pairs * num_labels logits in batch order.
-  Result<std::vector<float>> run(const PackedBatch& batch, int threads);
+  // Checks the batch as the reference backend does (same codes and messages), then runs it.
+  // Returns num_pairs * num_labels logits in batch order. With at least as many pairs as
+  // threads, each thread takes its own group of pairs (pair_groups.h) through the whole
+  // encoder; with fewer, the threads share every GEMM and attention over the whole batch.
+  Result<std::vector<float>> run(const PackedBatch& batch);
 
-  // Bytes the arena holds now (grows with the largest batch seen; for tests and logs).
-  std::size_t workspace_bytes() const { return workspace_.capacity(); }
+  int threads() const { return threads_; }
+  // Bytes the arenas hold now (grow with the largest batch seen; for tests and logs).
+  std::size_t workspace_bytes() const;
 
  private:
   struct Layer {
@@ -49,8 +55,13 @@ class PackedBert {
   };
 
   PackedBert(const model::BertConfig& config, const model::BertWeights& weights,
-             std::vector<Layer> layers, ClassifierHead head);
-  void forward(const PackedBatch& batch, int threads, float* logits);
+             std::vector<Layer> layers, ClassifierHead head, int threads);
+  // Splits the batch into groups and runs them, one per thread, or the whole batch on all.
+  void forward(const PackedBatch& batch, float* logits);
+  // The encoder and head on one group of pairs, on `threads` threads, in `workspace`; logits
+  // receives the group's [pairs, num_labels].
+  void forward_group(const PairGroup& group, int threads, Workspace& workspace,
+                     float* logits) const;
   // BertIntermediate (activation fused into its GEMM), then BertOutput's dense, on `rows` rows
   // of `attention`, into `out`. int8 reads the rows' levels from hidden_levels instead and
   // passes the intermediate through inner_levels; other precisions take both as null.
@@ -65,7 +76,11 @@ class PackedBert {
   std::vector<Layer> layers_;
   ClassifierHead head_;
   std::size_t head_scratchpad_bytes_ = 0;  // the classifier head's (its matmuls are fp32)
-  Workspace workspace_;
+  int threads_ = 1;
+  // Whether every Matmul runs inside a parallel region, so pair groups may run one per thread.
+  bool groups_allowed_ = false;
+  std::vector<PairGroup> groups_;      // reused across batches
+  std::vector<Workspace> workspaces_;  // one per thread: group g runs in workspaces_[g]
 };
 
 }  // namespace rerankd::backend::cpu

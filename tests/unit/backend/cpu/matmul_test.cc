@@ -173,6 +173,35 @@ TEST(Matmul, ChunkedRowsMatchOneRuntimePrimitive) {
   }
 }
 
+// Inside a parallel region each thread runs its own rows, on the one-thread primitives with
+// their own scratchpad and stream, and gets what the two-thread team gets on all rows. Rows hit
+// the 1024, 64 and 16 chunks and a padded tail.
+TEST(Matmul, RunsInsideParallelRegionsAsOutside) {
+  const std::int64_t in = 48, out = 40, rows = 1107, half = 560;
+  const auto w = random_values(static_cast<std::size_t>(out * in), 0.2f, 71);
+  const auto b = random_values(static_cast<std::size_t>(out), 0.5f, 72);
+  const auto x = random_values(static_cast<std::size_t>(rows * in), 1.5f, 73);
+  for (const Precision precision : {Precision::kFp32, Precision::kBf16, Precision::kInt8}) {
+    if (!check_precision(precision).ok()) continue;
+    auto matmul =
+        Matmul::create(w, b, out, in, Epilogue::kGeluErf, precision, kChunkRows, /*threads=*/2);
+    ASSERT_TRUE(matmul.ok()) << matmul.status().to_string();
+    EXPECT_EQ(matmul->team_threads(), 2);
+    ASSERT_TRUE(matmul->runs_in_parallel_regions()) << matmul->implementation();
+    const auto expected = run_matmul(*matmul, x, rows);
+    std::vector<float> y(expected.size(), -7.0f);
+    const std::int64_t begin[] = {0, half};
+    const std::int64_t count[] = {half, rows - half};
+#pragma omp parallel for num_threads(2)
+    for (int part = 0; part < 2; ++part) {
+      AlignedScratch scratch(matmul->scratch_bytes(count[part]));
+      matmul->run(x.data() + begin[part] * in, count[part], y.data() + begin[part] * out,
+                  scratch.data());
+    }
+    EXPECT_LE(max_abs_diff(y, expected), 1e-5) << precision_name(precision);
+  }
+}
+
 // Prints which oneDNN implementations serve a MiniLM-sized matmul (384 -> 1536) on this CPU, so
 // a run on another machine shows whether oneDNN picked brgemm (AMX, VNNI, AVX512_BF16) there.
 TEST(Matmul, ReportsImplementationsOfFixedShapes) {

@@ -57,26 +57,33 @@ class PackedBertTest : public ::testing::TestWithParam<bool> {
   TinyBert bert_;
 };
 
+// On one thread; on 2 and 3, with a group of pairs per thread (7 pairs) and with the threads
+// sharing each GEMM (2 pairs, fewer than 3 threads).
 TEST_P(PackedBertTest, MatchesReferenceBackend) {
-  auto cpu = PackedBert::create(bert_.config, bert_.weights);
-  ASSERT_TRUE(cpu.ok()) << cpu.status().to_string();
   const PackedBatch batch = make_batch(bert_.config, {1, 5, max_length(), 3, 9, 2, 11});
-  const auto expected = reference::forward_batch(bert_.config, bert_.weights, batch, 1);
-  ASSERT_TRUE(expected.ok()) << expected.status().to_string();
-  for (const int threads : {1, 2}) {
-    const auto got = (*cpu)->run(batch, threads);
-    ASSERT_TRUE(got.ok()) << got.status().to_string();
-    EXPECT_LE(max_abs_diff(*got, *expected), tolerance()) << threads << " threads";
+  const PackedBatch two = make_batch(bert_.config, {max_length(), 6});
+  for (const int threads : {1, 2, 3}) {
+    auto cpu = PackedBert::create(bert_.config, bert_.weights, Precision::kFp32, threads);
+    ASSERT_TRUE(cpu.ok()) << cpu.status().to_string();
+    for (const PackedBatch* input : {&batch, &two}) {
+      const auto expected = reference::forward_batch(bert_.config, bert_.weights, *input, 1);
+      ASSERT_TRUE(expected.ok()) << expected.status().to_string();
+      const auto got = (*cpu)->run(*input);
+      ASSERT_TRUE(got.ok()) << got.status().to_string();
+      EXPECT_LE(max_abs_diff(*got, *expected), tolerance())
+          << threads << " threads, " << input->num_pairs() << " pairs";
+    }
   }
 }
 
-// A pair's logits do not depend on its batch-mates (their number, lengths or order).
+// A pair's logits do not depend on its batch-mates (their number, lengths or order), nor on
+// whether its group ran on a thread of its own (5 pairs) or the threads shared it (1 pair).
 TEST_P(PackedBertTest, PairLogitsIndependentOfBatchMates) {
-  auto cpu = PackedBert::create(bert_.config, bert_.weights);
+  auto cpu = PackedBert::create(bert_.config, bert_.weights, Precision::kFp32, 2);
   ASSERT_TRUE(cpu.ok()) << cpu.status().to_string();
   const std::vector<int> lengths = {7, 1, max_length(), 4, 13};
   const PackedBatch batch = make_batch(bert_.config, lengths);
-  const auto together = (*cpu)->run(batch, 2);
+  const auto together = (*cpu)->run(batch);
   ASSERT_TRUE(together.ok()) << together.status().to_string();
   const auto labels = static_cast<std::size_t>(bert_.config.num_labels);
   for (std::size_t pair = 0; pair < lengths.size(); ++pair) {
@@ -85,7 +92,7 @@ TEST_P(PackedBertTest, PairLogitsIndependentOfBatchMates) {
     const auto length = static_cast<std::size_t>(batch.length(pair));
     alone.add(std::span(batch.input_ids).subspan(begin, length),
               std::span(batch.token_type_ids).subspan(begin, length));
-    const auto single = (*cpu)->run(alone, 2);
+    const auto single = (*cpu)->run(alone);
     ASSERT_TRUE(single.ok()) << single.status().to_string();
     const std::vector<float> mine(
         together->begin() + static_cast<std::ptrdiff_t>(pair * labels),
@@ -96,16 +103,16 @@ TEST_P(PackedBertTest, PairLogitsIndependentOfBatchMates) {
 
 // The arena grows for a bigger batch, is reused for smaller ones, and reuse leaves no trace.
 TEST_P(PackedBertTest, WorkspaceIsReusedAcrossBatches) {
-  auto cpu = PackedBert::create(bert_.config, bert_.weights);
+  auto cpu = PackedBert::create(bert_.config, bert_.weights, Precision::kFp32, 2);
   ASSERT_TRUE(cpu.ok()) << cpu.status().to_string();
   const PackedBatch big = make_batch(bert_.config, {max_length(), 9, max_length(), 6});
   const PackedBatch small = make_batch(bert_.config, {3, 2});
-  const auto first = (*cpu)->run(big, 2);
+  const auto first = (*cpu)->run(big);
   ASSERT_TRUE(first.ok()) << first.status().to_string();
   const std::size_t grown = (*cpu)->workspace_bytes();
   EXPECT_GT(grown, 0u);
-  ASSERT_TRUE((*cpu)->run(small, 2).ok());
-  const auto again = (*cpu)->run(big, 2);
+  ASSERT_TRUE((*cpu)->run(small).ok());
+  const auto again = (*cpu)->run(big);
   ASSERT_TRUE(again.ok()) << again.status().to_string();
   EXPECT_EQ((*cpu)->workspace_bytes(), grown);
   EXPECT_EQ(*again, *first);
@@ -117,9 +124,9 @@ INSTANTIATE_TEST_SUITE_P(TinyAndWider, PackedBertTest, ::testing::Bool(),
 TEST(PackedBert, EmptyBatchGivesNoLogits) {
   TinyBert bert;
   build_tiny_bert(tiny_config(), bert);
-  auto cpu = PackedBert::create(bert.config, bert.weights);
+  auto cpu = PackedBert::create(bert.config, bert.weights, Precision::kFp32, 2);
   ASSERT_TRUE(cpu.ok()) << cpu.status().to_string();
-  const auto logits = (*cpu)->run(PackedBatch{}, 2);
+  const auto logits = (*cpu)->run(PackedBatch{});
   ASSERT_TRUE(logits.ok()) << logits.status().to_string();
   EXPECT_TRUE(logits->empty());
 }
@@ -128,7 +135,7 @@ TEST(PackedBert, EmptyBatchGivesNoLogits) {
 TEST(PackedBert, RejectsBadBatchesLikeTheReference) {
   TinyBert bert;
   build_tiny_bert(tiny_config(), bert);
-  auto cpu = PackedBert::create(bert.config, bert.weights);
+  auto cpu = PackedBert::create(bert.config, bert.weights, Precision::kFp32, 2);
   ASSERT_TRUE(cpu.ok()) << cpu.status().to_string();
   const PackedBatch good = make_batch(bert.config, {4, 3});
 
@@ -152,7 +159,7 @@ TEST(PackedBert, RejectsBadBatchesLikeTheReference) {
   for (std::size_t i = 0; i < bad.size(); ++i) {
     const auto expected = reference::forward_batch(bert.config, bert.weights, bad[i], 1);
     ASSERT_FALSE(expected.ok()) << "case " << i;
-    const auto got = (*cpu)->run(bad[i], 2);
+    const auto got = (*cpu)->run(bad[i]);
     ASSERT_FALSE(got.ok()) << "case " << i;
     EXPECT_EQ(got.status().code(), expected.status().code()) << "case " << i;
     EXPECT_EQ(got.status().message(), expected.status().message()) << "case " << i;
@@ -164,7 +171,7 @@ TEST(PackedBert, RejectsWeightsThatDoNotMatchTheConfig) {
   TinyBert bert;
   build_tiny_bert(tiny_config(), bert);
   bert.weights.layers.pop_back();
-  const auto cpu = PackedBert::create(bert.config, bert.weights);
+  const auto cpu = PackedBert::create(bert.config, bert.weights, Precision::kFp32, 2);
   ASSERT_FALSE(cpu.ok());
   EXPECT_EQ(cpu.status().code(), StatusCode::kFailedPrecondition);
 }
