@@ -22,9 +22,8 @@ struct HeadView {
 
 // Query rows per tile: every K^T vector and V row loaded serves this many rows.
 inline constexpr std::int64_t kAttentionTileRows = 8;
-// Score rows are padded to a multiple of this many keys (two 16-lane vectors), so the tiles
-// have no tail; the padded keys score -1e30 and weigh e^-87 relative to the row maximum,
-// which the softmax sum cannot see.
+// Score rows are padded to a multiple of this many keys (two 16-lane vectors), so the QK^T
+// tiles have no tail; the softmax masks the padded keys out and P V never reads them.
 inline constexpr std::int64_t kAttentionKeyBlock = 32;
 
 inline std::int64_t padded_keys(std::int64_t length) {
@@ -68,6 +67,10 @@ template <int W, int R, int C, int DC>
   for (std::int64_t d = 0; d < head_size; ++d) {
     for (std::int64_t j = length; j < keys; ++j) key_t[d * keys + j] = 0.0f;
   }
+  // The last score vector holding a key, and which of its lanes do.
+  const std::int64_t last = (length - 1) / W * W;
+  const simd::IntVec<W> tail_mask = simd::lanes_below<W>(length - last);
+  const V lowest = simd::splat<W>(-3.0e38f);
 
   for (std::int64_t first = 0; first < view.query_rows; first += R) {
     // Rows past the pair's end repeat its last row; their results are never stored.
@@ -93,27 +96,36 @@ template <int W, int R, int C, int DC>
         }
       }
     }
-    // Softmax of each row, stabilised by its maximum so every exp() is of a value <= 0, then
-    // normalised in place. (Keeping R inverse sums live through the P V loop instead cost GCC
-    // the registers of the V vectors, which it then copied through the stack.)
-    for (int r = 0; r < R; ++r) {
-      float* row = scores + r * keys;
-      for (std::int64_t j = length; j < keys; ++j) row[j] = -1e30f;
-      V vmax = simd::load<W>(row);
-      for (std::int64_t j = W; j < keys; j += W) vmax = simd::max<W>(vmax, simd::load<W>(row + j));
-      const V row_max = simd::splat<W>(simd::reduce_max<W>(vmax));
-      V vsum{};
-      for (std::int64_t j = 0; j < keys; j += W) {
-        const V e = simd::exp_non_positive<W>(simd::load<W>(row + j) - row_max);
-        simd::store<W>(row + j, e);
-        vsum += e;
+    // Softmax numerators of the R rows, each stabilised by its maximum so every exp() is of a
+    // value <= 0; the rows go through each step together, so their reductions overlap instead
+    // of each row waiting on its own. Keys past the pair's end (zero scores, from K^T's
+    // padding) are masked out of the last vector and skipped after it.
+    float inverse_sums[R];
+    {
+      V vmax[R];
+      for (int r = 0; r < R; ++r) {
+        vmax[r] = simd::select<W>(tail_mask, simd::load<W>(scores + r * keys + last), lowest);
       }
-      const float inverse_sum = 1.0f / simd::reduce_sum<W>(vsum);
-      for (std::int64_t j = 0; j < keys; j += W) {
-        simd::store<W>(row + j, simd::load<W>(row + j) * inverse_sum);
+      for (std::int64_t j = 0; j < last; j += W) {
+        for (int r = 0; r < R; ++r)
+          vmax[r] = simd::max<W>(vmax[r], simd::load<W>(scores + r * keys + j));
       }
+      float row_max[R];
+      for (int r = 0; r < R; ++r) row_max[r] = simd::reduce_max<W>(vmax[r]);
+      V vsum[R] = {};
+      for (std::int64_t j = 0; j <= last; j += W) {
+        for (int r = 0; r < R; ++r) {
+          float* const at = scores + r * keys + j;
+          V e = simd::exp_non_positive<W>(simd::load<W>(at) - simd::splat<W>(row_max[r]));
+          if (j == last) e = simd::select<W>(tail_mask, e, V{});
+          simd::store<W>(at, e);
+          vsum[r] += e;
+        }
+      }
+      for (int r = 0; r < R; ++r) inverse_sums[r] = 1.0f / simd::reduce_sum<W>(vsum[r]);
     }
-    // context_r = sum_j p_rj v_j, DC vectors of the head at a time.
+    // context_r = (sum_j e_rj v_j) / sum_r, DC vectors of the head at a time: the division is
+    // done once per output, not per key.
     const std::int64_t rows = view.query_rows - first < R ? view.query_rows - first : R;
     for (std::int64_t column = 0; column < head_size; column += DC * W) {
       V acc[R][DC] = {};
@@ -126,9 +138,13 @@ template <int W, int R, int C, int DC>
           for (int c = 0; c < DC; ++c) acc[r][c] += weight * v[c];
         }
       }
-      for (std::int64_t r = 0; r < rows; ++r) {
+      // Over all R rows with a test inside: a loop bounded by `rows` indexes acc at run time,
+      // which made GCC keep acc in memory and store all of it on every key.
+      for (int r = 0; r < R; ++r) {
+        if (r >= rows) break;
         float* out = context + (first + r) * view.hidden + view.offset + column;
-        for (int c = 0; c < DC; ++c) simd::store<W>(out + c * W, acc[r][c]);
+        const V inverse_sum = simd::broadcast<W>(inverse_sums + r);
+        for (int c = 0; c < DC; ++c) simd::store<W>(out + c * W, acc[r][c] * inverse_sum);
       }
     }
   }

@@ -94,10 +94,11 @@ template <int W>
 // the register form (what GCC 12 emits for a splat) takes port 5, which 512-bit FMAs share, and
 // the attention tiles issue one broadcast per two FMAs. Inline asm because GCC 12 offers no
 // other way here: a pure vector constructor made it build the vector lane by lane with masked
-// broadcasts (see splat). Only x86-64-v4 code instantiates W = 16.
+// broadcasts (see splat). On AVX2 the same saves splat's scalar add. Only x86-64-v4 code
+// instantiates W = 16, and only x86-64-v3 or v4 code W = 8 (the baseline has no AVX).
 template <int W>
 [[gnu::always_inline]] inline Vec<W> broadcast(const float* p) {
-  if constexpr (W == 16) {
+  if constexpr (W == 16 || W == 8) {
     Vec<W> v;
     asm("vbroadcastss %1, %0" : "=v"(v) : "m"(*p));
     return v;
@@ -116,25 +117,58 @@ template <int W>
   return a < b ? a : b;
 }
 
+// All ones in lanes [0, count), zero in the others: a mask for select.
+template <int W>
+[[gnu::always_inline]] inline IntVec<W> lanes_below(std::int64_t count) {
+  IntVec<W> lane{};
+  for (int i = 0; i < W; ++i) lane[i] = i;
+  return lane < static_cast<std::int32_t>(count);
+}
+
+// a where mask is all ones, b where it is zero (mask from a comparison or lanes_below).
+template <int W>
+[[gnu::always_inline]] inline Vec<W> select(IntVec<W> mask, Vec<W> a, Vec<W> b) {
+  return __builtin_bit_cast(Vec<W>, (__builtin_bit_cast(IntVec<W>, a) & mask) |
+                                        (__builtin_bit_cast(IntVec<W>, b) & ~mask));
+}
+
+// The lower and upper halves of v (W is 8 or 16).
+template <int W, std::size_t... kLane>
+[[gnu::always_inline]] inline Vec<W / 2> lower_half(Vec<W> v, std::index_sequence<kLane...>) {
+  return __builtin_shufflevector(v, v, kLane...);
+}
+template <int W, std::size_t... kLane>
+[[gnu::always_inline]] inline Vec<W / 2> upper_half(Vec<W> v, std::index_sequence<kLane...>) {
+  return __builtin_shufflevector(v, v, (kLane + W / 2)...);
+}
+
+// The lanes of v combined by `op` as a tree: halves first, down to 4 lanes, then pairs. A
+// lane-by-lane fold is a chain of W dependent operations; in the attention softmax two such
+// folds per row (max, then sum) took most of its time.
+template <int W, typename Op>
+[[gnu::always_inline]] inline float reduce_tree(Vec<W> v, Op op) {
+  if constexpr (W > 4) {
+    const auto halves = std::make_index_sequence<W / 2>{};
+    return reduce_tree<W / 2>(op(lower_half<W>(v, halves), upper_half<W>(v, halves)), op);
+  } else {
+    const Vec<4> pairs = op(v, __builtin_shufflevector(v, v, 2, 3, 0, 1));
+    return op(pairs, __builtin_shufflevector(pairs, pairs, 1, 0, 3, 2))[0];
+  }
+}
+
 template <int W>
 [[gnu::always_inline]] inline float reduce_max(Vec<W> v) {
-  float m = v[0];
-  for (int i = 1; i < W; ++i) m = v[i] > m ? v[i] : m;
-  return m;
+  return reduce_tree<W>(v, [](auto a, auto b) { return a > b ? a : b; });
 }
 
 template <int W>
 [[gnu::always_inline]] inline float reduce_min(Vec<W> v) {
-  float m = v[0];
-  for (int i = 1; i < W; ++i) m = v[i] < m ? v[i] : m;
-  return m;
+  return reduce_tree<W>(v, [](auto a, auto b) { return a < b ? a : b; });
 }
 
 template <int W>
 [[gnu::always_inline]] inline float reduce_sum(Vec<W> v) {
-  float s = 0.0f;
-  for (int i = 0; i < W; ++i) s += v[i];
-  return s;
+  return reduce_tree<W>(v, [](auto a, auto b) { return a + b; });
 }
 
 // Nearest integer (ties to even) of |v| < 2^22, still as floats.
