@@ -117,6 +117,30 @@ template <int W>
   return a < b ? a : b;
 }
 
+// Transposes an 8 x 8 block held as 8 rows: afterwards rows[i][k] is the old rows[k][i]. Pairs
+// of rows are interleaved, then pairs of pairs, then the 128-bit halves swapped (AVX's
+// unpck / shufps / perm2f128 sequence). Only x86-64-v3 or v4 code may call it.
+[[gnu::always_inline]] inline void transpose_8x8(Vec<8> rows[8]) {
+  Vec<8> pairs[8];
+  for (int i = 0; i < 8; i += 2) {
+    pairs[i] = __builtin_shufflevector(rows[i], rows[i + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+    pairs[i + 1] = __builtin_shufflevector(rows[i], rows[i + 1], 2, 10, 3, 11, 6, 14, 7, 15);
+  }
+  Vec<8> quads[8];
+  for (int i = 0; i < 8; i += 4) {
+    for (int h = 0; h < 2; ++h) {
+      quads[i + 2 * h] =
+          __builtin_shufflevector(pairs[i + h], pairs[i + h + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+      quads[i + 2 * h + 1] =
+          __builtin_shufflevector(pairs[i + h], pairs[i + h + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+    }
+  }
+  for (int i = 0; i < 4; ++i) {
+    rows[i] = __builtin_shufflevector(quads[i], quads[i + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+    rows[i + 4] = __builtin_shufflevector(quads[i], quads[i + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+  }
+}
+
 // All ones in lanes [0, count), zero in the others: a mask for select.
 template <int W>
 [[gnu::always_inline]] inline IntVec<W> lanes_below(std::int64_t count) {
