@@ -98,13 +98,14 @@ Result<std::unique_ptr<PackedBert>> PackedBert::create(const model::BertConfig& 
   layers.reserve(weights.layers.size());
   for (const auto& w : weights.layers) {
     RERANKD_ASSIGN_OR_RETURN(auto qkv, fused_qkv_matmul(w, precision, threads));
-    RERANKD_ASSIGN_OR_RETURN(
-        auto attention_output,
-        linear_matmul(w.attention_output, Epilogue::kNone, precision, threads));
+    // The last layer's GEMMs after attention run on the [CLS] rows alone (see forward_group):
+    // too few rows to matter for speed, so they stay fp32 and add no quantisation error.
+    const Precision tail = &w == &weights.layers.back() ? Precision::kFp32 : precision;
+    RERANKD_ASSIGN_OR_RETURN(auto attention_output,
+                             linear_matmul(w.attention_output, Epilogue::kNone, tail, threads));
     RERANKD_ASSIGN_OR_RETURN(auto intermediate,
-                             linear_matmul(w.intermediate, activation, precision, threads));
-    RERANKD_ASSIGN_OR_RETURN(auto output,
-                             linear_matmul(w.output, Epilogue::kNone, precision, threads));
+                             linear_matmul(w.intermediate, activation, tail, threads));
+    RERANKD_ASSIGN_OR_RETURN(auto output, linear_matmul(w.output, Epilogue::kNone, tail, threads));
     layers.push_back(Layer{.qkv = std::move(qkv),
                            .attention_output = std::move(attention_output),
                            .intermediate = std::move(intermediate),
@@ -307,7 +308,8 @@ void PackedBert::forward_group(const PairGroup& batch, int threads, Workspace& w
 
   // The last layer. Its keys and values need every token, but only the [CLS] rows reach the
   // head (BertPooler reads hidden_states[:, 0]), so attention computes one query row per pair
-  // and everything after it runs on `pairs` rows instead of `tokens`.
+  // and everything after it runs on `pairs` rows instead of `tokens`, in fp32 whatever the
+  // precision (create makes those GEMMs fp32).
   const Layer& layer = layers_.back();
   const auto cls_rows = static_cast<std::int64_t>(pairs);
   if (int8 && full_layers > 0) {
@@ -323,18 +325,8 @@ void PackedBert::forward_group(const PairGroup& batch, int threads, Workspace& w
   float* const residual = qkv;
   gather_cls_rows(state, batch.cu_seqlens, config_.hidden_size, residual);
   layer.attention_output.run(context, cls_rows, attention, scratchpad);
-  if (int8) {
-    // The levels buffers hold earlier layers' rows: zero the padding the [CLS] GEMMs read.
-    const auto padded_cls = static_cast<std::size_t>(layer.intermediate.padded_rows(cls_rows));
-    std::fill(hidden_levels.levels + pairs * hidden, hidden_levels.levels + padded_cls * hidden,
-              std::uint8_t{0});
-    std::fill(inner_levels.levels + pairs * inner, inner_levels.levels + padded_cls * inner,
-              std::uint8_t{0});
-  }
-  add_layer_norm(attention, residual, cls_rows, layer.attention_norm,
-                 int8 ? &hidden_levels : nullptr);
-  feed_forward(layer, cls_rows, attention, int8 ? &hidden_levels : nullptr,
-               int8 ? &inner_levels : nullptr, intermediate, state, scratchpad);
+  add_layer_norm(attention, residual, cls_rows, layer.attention_norm);
+  feed_forward(layer, cls_rows, attention, nullptr, nullptr, intermediate, state, scratchpad);
   add_layer_norm(state, attention, cls_rows, layer.output_norm);
   head_.run_on_cls_rows(state, cls_rows, floats(at.pooled), logits, scratchpad);
 }

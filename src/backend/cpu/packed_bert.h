@@ -24,8 +24,9 @@ namespace rerankd::backend::cpu {
 // outlive it; the projection weights are copied into oneDNN's layouts.
 class PackedBert {
  public:
-  // `precision` is that of the four GEMMs of every encoder layer; embeddings, LayerNorm,
-  // attention and the classifier head stay fp32. `threads` (>= 1) OpenMP threads run each
+  // `precision` is that of the four GEMMs of every encoder layer but the last, whose GEMMs
+  // after attention run on the [CLS] rows alone and stay fp32; embeddings, LayerNorm,
+  // attention and the classifier head stay fp32 too. `threads` (>= 1) OpenMP threads run each
   // batch. FailedPrecondition when the weights do not match the config
   // (reference::check_weights); Unimplemented when this CPU cannot run `precision`; Internal
   // when oneDNN refuses a shape.
