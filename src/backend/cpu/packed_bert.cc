@@ -199,7 +199,8 @@ void PackedBert::forward(const PackedBatch& batch, float* logits) {
   }
   // An exception must not leave a parallel region: each group keeps its own, rethrown after.
   std::vector<std::exception_ptr> failures(count);
-#pragma omp parallel for schedule(static, 1) num_threads(static_cast <int>(count))
+  const int group_threads = static_cast<int>(count);
+#pragma omp parallel for schedule(static, 1) num_threads(group_threads)
   for (std::size_t g = 0; g < count; ++g) {
     try {
       forward_group(groups_[g], 1, workspaces_[g], logits + groups_[g].first_pair * labels);
