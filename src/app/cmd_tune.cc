@@ -106,7 +106,8 @@ void add_tune_command(CLI::App& app, CommandRunner& selected) {
   command->add_option("-c,--config", flags->config_file, "A serve config to start from");
   command->add_option("--backend", flags->backend, "Backend (default: the config's)");
   command->add_option("--dtype", flags->dtype, "Dtype (default: the config's)");
-  command->add_option("--threads", flags->threads, "CPU threads per backend (0 = all cores)");
+  command->add_option("--threads", flags->threads,
+                      "CPU threads per backend (0 = the cores shared among the workers)");
   command->add_option("--documents", flags->documents, "Documents per request")
       ->capture_default_str();
   command->add_option("--warmup-s", flags->warmup_s, "Warm-up per candidate")

@@ -15,11 +15,11 @@ namespace rerankd::config {
 
 struct ModelConfig {
   std::string path = "cross-encoder/ms-marco-MiniLM-L-6-v2";  // directory or cached hub id
-  std::string backend = "cpu";  // reference, cpu or cuda
-  std::vector<int> device = {0};      // GPU indices for device backends; a worker set per device
+  std::string backend = "cpu";                                // reference, cpu or cuda
+  std::vector<int> device = {0};  // GPU indices for device backends; a worker set per device
   std::string dtype = "fp32";
   int max_length = 512;  // tokens per pair incl. specials; <= model max positions
-  int threads = 0;       // CPU threads per backend instance, 0 = all cores
+  int threads = 0;       // CPU threads per backend instance, 0 = the cores shared among the workers
 
   bool operator==(const ModelConfig&) const = default;
 };

@@ -12,15 +12,18 @@ namespace {
 constexpr std::array kKeys = {
     KeySpec{"model.path", "model directory, or a hub id found in the Hugging Face cache",
             RERANKD_CONFIG_FIELD(model.path)},
-    KeySpec{"model.backend",
-            "compute backend: cpu (oneDNN, the default), cuda (NVIDIA GPU) or reference (plain fp32)",
-            RERANKD_CONFIG_FIELD(model.backend)},
+    KeySpec{
+        "model.backend",
+        "compute backend: cpu (oneDNN, the default), cuda (NVIDIA GPU) or reference (plain fp32)",
+        RERANKD_CONFIG_FIELD(model.backend)},
     KeySpec{"model.device", "GPU index or list of indices for device backends",
             RERANKD_CONFIG_FIELD(model.device)},
     KeySpec{"model.dtype", "fp32, fp16, bf16 or int8", RERANKD_CONFIG_FIELD(model.dtype)},
     KeySpec{"model.max_length", "tokens per pair incl. specials (4..8192, <= the model's limit)",
             RERANKD_CONFIG_FIELD(model.max_length)},
-    KeySpec{"model.threads", "CPU threads per backend instance; 0 = all cores",
+    KeySpec{"model.threads",
+            "CPU threads per backend instance; 0 = the cores shared among the "
+            "server.max_concurrency workers",
             RERANKD_CONFIG_FIELD(model.threads)},
     KeySpec{"batching.enabled", "false: each request runs alone as its own batch",
             RERANKD_CONFIG_FIELD(batching.enabled)},

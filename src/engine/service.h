@@ -82,6 +82,7 @@ struct ServiceInfo {
   int max_length = 0;
   int max_client_batch_size = 0;
   int max_concurrency = 0;
+  int threads_per_worker = 0;  // CPU threads of each backend instance (0: not a CPU backend)
   int max_batch_size = 0;
   bool random_weights = false;
 };

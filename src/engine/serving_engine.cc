@@ -7,6 +7,7 @@
 
 #include "engine/model_fit.h"
 #include "engine/score_activation.h"
+#include "engine/worker_threads.h"
 
 namespace rerankd::engine {
 namespace {
@@ -58,7 +59,8 @@ Result<std::unique_ptr<ServingEngine>> ServingEngine::create(const config::Confi
   backend::BackendOptions options;
   options.name = config.model.backend;
   options.dtype = config.model.dtype;
-  options.threads = config.model.threads;
+  options.threads = threads_per_worker(config.model, config.server.max_concurrency,
+                                       std::thread::hardware_concurrency());
   for (const int device : worker_devices(config.model)) {
     options.device = device;
     for (int i = 0; i < config.server.max_concurrency; ++i) {
@@ -66,6 +68,7 @@ Result<std::unique_ptr<ServingEngine>> ServingEngine::create(const config::Confi
       if (i == 0) {
         engine->backend_device_ += (engine->backend_device_.empty() ? "" : ",");
         engine->backend_device_ += backend->info().device;
+        engine->threads_per_worker_ = backend->info().threads;
       }
       backends.push_back(std::move(backend));
     }
@@ -278,6 +281,7 @@ ServiceInfo ServingEngine::info() const {
   info.max_length = config_.model.max_length;
   info.max_client_batch_size = config_.server.max_client_batch_size;
   info.max_concurrency = config_.server.max_concurrency;
+  info.threads_per_worker = threads_per_worker_;
   info.max_batch_size = config_.batching.max_batch_size;
   info.random_weights = model_->config().random_weights;
   return info;

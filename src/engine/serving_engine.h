@@ -74,6 +74,7 @@ class ServingEngine final : public ScoringService {
   std::unique_ptr<sched::Scheduler> scheduler_;
   std::unique_ptr<TaskPool> tokenizer_pool_;
   std::string backend_device_;
+  int threads_per_worker_ = 0;  // what the first backend reports (BackendInfo::threads)
   std::atomic<bool> ready_{false};
   // Calls take it shared while they post work; shutdown takes it exclusively to stop
   // admission, so no call posts to the pool while it is being torn down.

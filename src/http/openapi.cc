@@ -75,7 +75,7 @@ constexpr std::string_view kAfterVersion = R"json(},
  "Status":{"type":"object","properties":{"status":{"type":"string"}}},
  "Info":{"type":"object","properties":{
   "model_id":{"type":"string"},"model_dir":{"type":"string"},"backend":{"type":"string"},"dtype":{"type":"string"},"device":{"type":"string"},
-  "max_length":{"type":"integer"},"max_client_batch_size":{"type":"integer"},"max_concurrency":{"type":"integer"},"max_batch_size":{"type":"integer"},
+  "max_length":{"type":"integer"},"max_client_batch_size":{"type":"integer"},"max_concurrency":{"type":"integer"},"threads_per_worker":{"type":"integer"},"max_batch_size":{"type":"integer"},
   "random_weights":{"type":"boolean"},"version":{"type":"string"}}},
  "Error":{"type":"object","required":["error","error_type"],"properties":{"error":{"type":"string"},"error_type":{"type":"string"}}}},
 "responses":{

@@ -65,6 +65,7 @@ void handle_info(const RouterContext& context, HttpRequest, const Reply& reply) 
   append_field(out, "max_length", info.max_length);
   append_field(out, "max_client_batch_size", info.max_client_batch_size);
   append_field(out, "max_concurrency", info.max_concurrency);
+  append_field(out, "threads_per_worker", info.threads_per_worker);
   append_field(out, "max_batch_size", info.max_batch_size);
   json::append_string(out, "random_weights");
   out += info.random_weights ? ":true," : ":false,";

@@ -4,8 +4,10 @@
 #include <signal.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <future>
 #include <string>
@@ -81,6 +83,21 @@ class ServeProcessTest : public ::testing::Test {
  protected:
   static std::string tiny_model() { return rerankd::testing::tiny_model_dir().string(); }
 };
+
+// threads: 0 shares the cores among the workers (engine/worker_threads.h), and /info says so.
+TEST_F(ServeProcessTest, InfoShowsTheCoresSharedAmongWorkers) {
+  ServerProcess server({"--model", tiny_model(), "--server.max_concurrency", "2"});
+  ASSERT_TRUE(server.started()) << server.stderr_text();
+  HttpClient client(server.port());
+  const auto info = client.get("/info");
+  ASSERT_EQ(info.status, 200);
+  simdjson::dom::parser parser;
+  const simdjson::dom::element info_json = parser.parse(info.body);
+  const auto cores = static_cast<std::int64_t>(std::max(1u, std::thread::hardware_concurrency()));
+  EXPECT_EQ(std::int64_t(info_json["max_concurrency"]), 2);
+  EXPECT_EQ(std::int64_t(info_json["threads_per_worker"]), std::max<std::int64_t>(1, cores / 2));
+  EXPECT_EQ(server.stop(SIGTERM), 0) << server.stderr_text();
+}
 
 TEST_F(ServeProcessTest, StatusEndpointsAnswer) {
   ServerProcess server({"--model", tiny_model()});
