@@ -40,6 +40,7 @@ Status validate_settings(const RunSettings& settings) {
   };
   positive("workload.documents", settings.workload.documents);
   positive("load.clients", settings.load.clients);
+  positive("load.repeats", settings.load.repeats);
   if (settings.load.requests <= 0) positive("load.duration_s", settings.load.duration_s);
   if (settings.load.mode == "open") positive("load.rate_rps", settings.load.rate_rps);
   if (settings.load.warmup_s < 0) problems.push_back("load.warmup_s: is negative");

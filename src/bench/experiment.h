@@ -8,7 +8,7 @@
 //   config:                       # a `rerankd serve` config: the keys of configs/default.yaml
 //     batching: {max_batch_size: 32, timeout_ms: 50}
 //   workload: {kind: msmarco, documents: 32}
-//   load: {mode: closed, clients: 1, warmup_s: 2, duration_s: 20}
+//   load: {mode: closed, clients: 1, warmup_s: 2, duration_s: 20}   # repeats: 3 for medians
 //   sweep:                        # a grid: every combination, first key outermost
 //     batching.max_batch_size: [8, 16, 32, 64, 96, 128, 192, 256]
 //   link:                         # keys that take another key's value at every point

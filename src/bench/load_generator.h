@@ -24,6 +24,10 @@ struct LoadSpec {
   double duration_s = 10;       // measured window, when requests == 0
   int requests = 0;             // > 0: measure exactly this many completed requests instead
   std::uint64_t seed = 1;       // request order offsets per client, arrival times
+  // Load runs (warm-up and measured window) per grid point; the point reports the median run
+  // by pairs/s and records every run's, so a noisy machine shows its spread. run_load runs one;
+  // measure_point and the peer scripts repeat it.
+  int repeats = 1;
 };
 
 struct RequestSample {

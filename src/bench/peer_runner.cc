@@ -47,6 +47,9 @@ std::vector<std::string> peer_command(const PeerSpec& peer, const GridPoint& poi
   if (s.load.requests > 0) {
     argv.insert(argv.end(), {"--batches", std::to_string(s.load.requests)});
   }
+  if (s.load.repeats > 1) {
+    argv.insert(argv.end(), {"--repeats", std::to_string(s.load.repeats)});
+  }
   for (const auto& [key, value] : point.params) {
     argv.insert(argv.end(), {"--param", key + "=" + value});
   }

@@ -1,5 +1,8 @@
 #include "bench/point_measure.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "bench/stats.h"
 
 namespace rerankd::bench {
@@ -46,16 +49,30 @@ ResultPoint measure_point(TargetPool& pool, const GridPoint& point,
     result.note = workload.status().message();
     return result;
   }
-  const auto run = run_load(**target, *workload, point.settings.load, progress);
-  if (!run.ok()) {
-    // The model_only target creates its backends as sessions open, so a backend this build
-    // lacks shows up here rather than at acquire.
-    result.status = run.status().code() == StatusCode::kUnimplemented ? PointStatus::kNotBuilt
-                                                                      : PointStatus::kFailed;
-    result.note = run.status().message();
-    return result;
+  // load.repeats whole load runs, each with its warm-up: a run opens its own sessions, and the
+  // model_only target's sessions are fresh backends. Progress spans all of them.
+  const int repeats = std::max(1, point.settings.load.repeats);
+  std::vector<LoadRun> runs;
+  std::vector<double> pairs_per_s;
+  for (int i = 0; i < repeats; ++i) {
+    const auto run = run_load(**target, *workload, point.settings.load, [&](double fraction) {
+      if (progress) progress((i + fraction) / repeats);
+    });
+    if (!run.ok()) {
+      // The model_only target creates its backends as sessions open, so a backend this build
+      // lacks shows up here rather than at acquire.
+      result.status = run.status().code() == StatusCode::kUnimplemented ? PointStatus::kNotBuilt
+                                                                        : PointStatus::kFailed;
+      result.note = run.status().message();
+      return result;
+    }
+    ResultPoint window;
+    fill_measurements(*run, window);
+    pairs_per_s.push_back(window.pairs_per_s);
+    runs.push_back(*run);
   }
-  fill_measurements(*run, result);
+  fill_measurements(runs[median_index(pairs_per_s)], result);
+  if (repeats > 1) result.repeat_pairs_per_s = pairs_per_s;
   if (result.requests == 0) {
     // A window shorter than one request measures nothing; zeros would read as a result.
     result.status = PointStatus::kFailed;

@@ -1,5 +1,6 @@
 #include "bench/report_markdown.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 #include <set>
@@ -59,6 +60,15 @@ std::string errors_note(const ResultPoint& p) {
     out += (out.empty() ? "" : ", ") + type + ": " + std::to_string(count);
   }
   return out;
+}
+
+// "median of 3 runs (412.0-468.0 p/s)" when the point repeated its load run.
+std::string repeats_note(const ResultPoint& p) {
+  if (p.repeat_pairs_per_s.empty()) return "";
+  const auto [low, high] =
+      std::minmax_element(p.repeat_pairs_per_s.begin(), p.repeat_pairs_per_s.end());
+  return "median of " + std::to_string(p.repeat_pairs_per_s.size()) + " runs (" +
+         format_value(*low) + "-" + format_value(*high) + " p/s)";
 }
 
 std::string header(const ExperimentResult& r) {
@@ -125,6 +135,9 @@ std::string table_row(const ResultPoint& p, const Layout& layout, bool sweet) {
     out += sweet && c != "-" ? " **" + text + "** |" : " " + text + " |";
   }
   std::string note = p.status != PointStatus::kOk ? p.note : errors_note(p);
+  if (p.status == PointStatus::kOk && !p.repeat_pairs_per_s.empty()) {
+    note = repeats_note(p) + (note.empty() ? "" : "; " + note);
+  }
   if (sweet) note = "⭐ Sweet spot" + (note.empty() ? "" : "; " + note);
   return out + " " + cell(note) + " |\n";
 }

@@ -119,6 +119,14 @@ void append_point(std::string& out, const ResultPoint& p) {
   key(out, "latency_ms");
   append_latency(out, p.latency_ms);
   field(out, "mean_batch_size", p.mean_batch_size);
+  if (!p.repeat_pairs_per_s.empty()) {
+    key(out, "repeat_pairs_per_s");
+    for (std::size_t i = 0; i < p.repeat_pairs_per_s.size(); ++i) {
+      out += i == 0 ? "[" : ",";
+      json::append_number(out, p.repeat_pairs_per_s[i]);
+    }
+    out += ']';
+  }
   out += '}';
 }
 
@@ -220,6 +228,25 @@ Status read_machine(const Reader& r, element doc, MachineInfo& m) {
   return r.string(*value, p, "rerankd_version", m.rerankd_version);
 }
 
+// An optional array of numbers.
+Status read_numbers(const Reader& r, element object, const std::string& p, const char* name,
+                    std::vector<double>& out) {
+  RERANKD_ASSIGN_OR_RETURN(auto value, r.member(object, p, name, false));
+  if (!value) return Status::ok_status();
+  simdjson::dom::array items;
+  if (value->get(items) != simdjson::SUCCESS) return r.error(p + name, "expected an array");
+  std::size_t i = 0;
+  for (element item : items) {
+    double number = 0;
+    if (item.get(number) != simdjson::SUCCESS) {
+      return r.error(p + name + "[" + std::to_string(i) + "]", "expected a number");
+    }
+    out.push_back(number);
+    ++i;
+  }
+  return Status::ok_status();
+}
+
 Status read_params(const Reader& r, element point, const std::string& p, ResultPoint& out) {
   RERANKD_ASSIGN_OR_RETURN(auto value, r.member(point, p, "params", false));
   if (!value) return Status::ok_status();
@@ -308,6 +335,7 @@ Result<ResultPoint> read_point(const Reader& r, element point, const std::string
   RERANKD_RETURN_IF_ERROR(r.number(point, p, "requests_per_s", out.requests_per_s));
   RERANKD_RETURN_IF_ERROR(read_latency(r, point, p, measured, out.latency_ms));
   RERANKD_RETURN_IF_ERROR(r.number(point, p, "mean_batch_size", out.mean_batch_size));
+  RERANKD_RETURN_IF_ERROR(read_numbers(r, point, p, "repeat_pairs_per_s", out.repeat_pairs_per_s));
   return out;
 }
 

@@ -76,6 +76,8 @@ constexpr RunKey kRunKeys[] = {
    [](RunSettings& s, std::string_view v) { return set_int(s.load.clients, v); }},
   {"load.rate_rps", "open: mean requests per second",
    [](RunSettings& s, std::string_view v) { return set_double(s.load.rate_rps, v); }},
+  {"load.repeats", "measured windows per point; the median one is reported",
+   [](RunSettings& s, std::string_view v) { return set_int(s.load.repeats, v); }},
   {"load.warmup_s", "seconds sent before measuring",
    [](RunSettings& s, std::string_view v) { return set_double(s.load.warmup_s, v); }},
   {"load.duration_s", "measured seconds (when load.requests is 0)",

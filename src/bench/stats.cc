@@ -56,4 +56,13 @@ void fill_measurements(const LoadRun& run, ResultPoint& point) {
   point.mean_batch_size = run.mean_batch_size;
 }
 
+std::size_t median_index(const std::vector<double>& values) {
+  if (values.empty()) return 0;
+  std::vector<std::size_t> order(values.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&values](std::size_t a, std::size_t b) { return values[a] < values[b]; });
+  return order[(order.size() - 1) / 2];
+}
+
 }  // namespace rerankd::bench

@@ -15,6 +15,10 @@ double percentile(std::vector<double> values, double q);
 
 LatencySummary summarize_latency(const std::vector<double>& latencies_ms);
 
+// The index of the median of `values` (the lower middle one for an even count), so a whole
+// measurement can be taken from the window whose throughput is the median. 0 when empty.
+std::size_t median_index(const std::vector<double>& values);
+
 // Fills requests, errors, errors_by_type, pairs, duration_s, pairs_per_s, requests_per_s,
 // latency_ms (successful requests only) and mean_batch_size of `point` from `run`.
 void fill_measurements(const LoadRun& run, ResultPoint& point);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -80,6 +81,31 @@ TEST_F(BenchCli, SmokeExperimentWritesResultsReportPlotsAndSummary) {
                again.string()});
   ASSERT_EQ(rerender.exit_status, 0) << rerender.stderr_text;
   EXPECT_EQ(read_text(again / "smoke" / "report.md"), read_text(out / "smoke" / "report.md"));
+}
+
+// load.repeats runs each point's load several times: the point is the median run and lists
+// every run's pairs/s, and the report says so.
+TEST_F(BenchCli, RepeatsReportTheMedianRunAndEveryRunsThroughput) {
+  const auto out = dir_ / "out";
+  const auto run =
+      rerankd({"bench", smoke_yaml(), "--model", rerankd::testing::tiny_model_dir().string(),
+               "--out", out.string(), "--data-dir", rerankd::testing::data_dir().string(), "--set",
+               "load.repeats=3"});
+  ASSERT_EQ(run.exit_status, 0) << run.stderr_text;
+  simdjson::dom::parser parser;
+  const auto results = parser.load((out / "smoke" / "results.json").string());
+  ASSERT_EQ(results.error(), simdjson::SUCCESS);
+  for (const auto point : simdjson::dom::array(results["points"])) {
+    std::vector<double> runs;
+    for (const auto value : simdjson::dom::array(point["repeat_pairs_per_s"])) {
+      runs.push_back(double(value));
+    }
+    ASSERT_EQ(runs.size(), 3u);
+    std::sort(runs.begin(), runs.end());
+    EXPECT_EQ(double(point["pairs_per_s"]), runs[1]);
+    EXPECT_EQ(int64_t(point["requests"]), 4);  // the median run's own counts
+  }
+  EXPECT_THAT(read_text(out / "smoke" / "report.md"), HasSubstr("median of 3 runs ("));
 }
 
 TEST_F(BenchCli, ABackendThisBuildLacksIsReportedAsNotBuilt) {

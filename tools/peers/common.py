@@ -53,6 +53,13 @@ class Timing:
     batches: int
     pairs: int
     prime_s: float  # untimed first pass over every distinct shape (compile, graph capture)
+    # With --repeats N > 1: every window's pairs/s in run order; the fields above are the
+    # median window's (as the harness's load.repeats reports its own).
+    repeat_pairs_per_s: list[float] = dataclasses.field(default_factory=list)
+
+    @property
+    def pairs_per_s(self) -> float:
+        return self.pairs / self.duration_s if self.duration_s > 0 else 0.0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -75,6 +82,9 @@ def build_parser(description: str) -> argparse.ArgumentParser:
     parser.add_argument("--duration-s", type=float, default=10.0, help="measured seconds")
     parser.add_argument("--batches", type=int, default=0,
                         help="measure exactly this many batches instead of --duration-s")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="measured windows, each after its own warm-up; the median one "
+                             "(by pairs/s) is reported, with every window's pairs/s")
     parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                         help="grid-point value copied into every point's params, in order")
     parser.add_argument("--experiment", default="peers", help="experiment name in the output")
@@ -94,6 +104,8 @@ def parse_args(parser: argparse.ArgumentParser, argv: Sequence[str] | None = Non
         parser.error(f"--batch-size must be >= 1, got {args.batch_size}")
     if args.threads < 1:
         parser.error(f"--threads must be >= 1, got {args.threads}")
+    if args.repeats < 1:
+        parser.error(f"--repeats must be >= 1, got {args.repeats}")
     if args.warmup_s < 0 or args.duration_s <= 0 and args.batches <= 0:
         parser.error("--warmup-s must be >= 0 and --duration-s or --batches must be > 0")
     try:
@@ -176,7 +188,8 @@ def make_msmarco_workload(data_dir: Path, documents: int) -> list[Request]:
 
 def run_timed(step: Callable[[int], None], count: int, args: argparse.Namespace,
               prime: Sequence[int] = (), pairs_per_batch: int | None = None) -> Timing:
-    """Calls step(i % count) for i = 0, 1, ...: prime indices, warm-up, then the measured window.
+    """Calls step(i % count) for i = 0, 1, ...: prime indices, then warm-up and measured window,
+    --repeats times; returns the median window by pairs/s (the lower middle of an even count).
 
     `prime` are batch indices run once before the warm-up clock starts, one per distinct input
     shape, so torch.compile / CUDA graph capture never lands in warm-up-sized windows of a
@@ -189,7 +202,22 @@ def run_timed(step: Callable[[int], None], count: int, args: argparse.Namespace,
         step(index)
     prime_s = time.perf_counter() - prime_start
 
+    windows = []
     index = 0
+    for _ in range(max(1, getattr(args, "repeats", 1))):
+        timing, index = _warm_up_and_measure(step, count, args, index, pairs_per_batch)
+        timing.prime_s = prime_s
+        windows.append(timing)
+    order = sorted(range(len(windows)), key=lambda i: windows[i].pairs_per_s)
+    median = windows[order[(len(order) - 1) // 2]]
+    if len(windows) > 1:
+        median.repeat_pairs_per_s = [window.pairs_per_s for window in windows]
+    return median
+
+
+def _warm_up_and_measure(step: Callable[[int], None], count: int, args: argparse.Namespace,
+                         index: int, pairs_per_batch: int | None) -> tuple[Timing, int]:
+    """One warm-up and one measured window from batch `index` on; returns the next index too."""
     warmup_end = time.perf_counter() + args.warmup_s
     while True:
         step(index % count)
@@ -212,7 +240,7 @@ def run_timed(step: Callable[[int], None], count: int, args: argparse.Namespace,
     duration = time.perf_counter() - window_start
     pairs = len(latencies) * (pairs_per_batch or args.batch_size)
     return Timing(latencies_s=latencies, duration_s=duration, batches=len(latencies),
-                  pairs=pairs, prime_s=prime_s)
+                  pairs=pairs, prime_s=0.0), index
 
 
 def latency_summary_ms(latencies_s: Sequence[float]) -> dict[str, float]:
@@ -259,11 +287,13 @@ def make_point(system: str, label: str, args: argparse.Namespace, settings: dict
             "requests": timing.batches,
             "pairs": timing.pairs,
             "duration_s": timing.duration_s,
-            "pairs_per_s": timing.pairs / timing.duration_s if timing.duration_s > 0 else 0.0,
+            "pairs_per_s": timing.pairs_per_s,
             "requests_per_s": timing.batches / timing.duration_s if timing.duration_s > 0 else 0.0,
             "latency_ms": latency_summary_ms(timing.latencies_s),
             "mean_batch_size": float(timing.pairs / timing.batches) if timing.batches else 0.0,
         })
+        if timing.repeat_pairs_per_s:
+            point["repeat_pairs_per_s"] = list(timing.repeat_pairs_per_s)
     return point
 
 

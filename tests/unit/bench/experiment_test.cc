@@ -20,7 +20,7 @@ config:
   batching: {timeout_ms: 0}
   server: {max_concurrency: 1}
 workload: {kind: synthetic, documents: 8, mean_tokens: 40}
-load: {mode: open, clients: 3, rate_rps: 12.5, warmup_s: 0.5, requests: 7}
+load: {mode: open, clients: 3, rate_rps: 12.5, warmup_s: 0.5, requests: 7, repeats: 3}
 sweep:
   batching.max_batch_size: [8, 16]
 link:
@@ -44,6 +44,7 @@ TEST(Experiment, ReadsEveryPart) {
   EXPECT_EQ(experiment->base.load.mode, "open");
   EXPECT_DOUBLE_EQ(experiment->base.load.rate_rps, 12.5);
   EXPECT_EQ(experiment->base.load.requests, 7);
+  EXPECT_EQ(experiment->base.load.repeats, 3);
   ASSERT_EQ(experiment->sweep.size(), 1u);
   EXPECT_EQ(experiment->sweep[0].values, (std::vector<std::string>{"8", "16"}));
   EXPECT_EQ(experiment->x_key, "batching.max_batch_size");
@@ -65,6 +66,7 @@ TEST(Experiment, ErrorsNameTheLineAndTheKey) {
   expect_error("name: x\nconfig:\n  batching: {timeout_ms: soon}\n", "batching.timeout_ms");
   expect_error("name: x\nload: {mode: sideways}\n", "load.mode: expected one of closed, open");
   expect_error("name: x\nload: {clients: 0}\n", "load.clients: must be positive");
+  expect_error("name: x\nload: {repeats: 0}\n", "load.repeats: must be positive");
   expect_error("name: x\nload: {mode: open}\n", "load.rate_rps: must be positive");
   expect_error("name: x\ntarget: ftp://host\n",
                "expected in_process, server, model_only or http://");

@@ -72,6 +72,14 @@ TEST_F(PeerRunnerTest, CommandCarriesTheGridPoint) {
   }
   const auto gpu = peer_command({"fake_peer.sh", {}}, point("cuda", 32), context_, "o.json");
   EXPECT_NE(std::find(gpu.begin(), gpu.end(), "cuda"), gpu.end());
+  // Repeats travel only when asked for, so a one-run point's command is unchanged.
+  EXPECT_EQ(std::find(argv.begin(), argv.end(), "--repeats"), argv.end());
+  GridPoint repeated = point("cpu", 32);
+  repeated.settings.load.repeats = 3;
+  const auto three = peer_command({"fake_peer.sh", {}}, repeated, context_, "o.json");
+  const auto flag = std::find(three.begin(), three.end(), "--repeats");
+  ASSERT_NE(flag, three.end());
+  EXPECT_EQ(*(flag + 1), "3");
 }
 
 TEST_F(PeerRunnerTest, ReadsThePointsBackUnderThePointsParams) {

@@ -58,6 +58,16 @@ TEST(ReportMarkdown, RowsCarryTheRecordedNumbers) {
       << md;
 }
 
+TEST(ReportMarkdown, RepeatedPointsSayMedianAndRange) {
+  ExperimentResult r = recorded();
+  r.points[0].repeat_pairs_per_s = {640.25, 654.6, 700.0};
+  const std::string md = render_report(r, {});
+  EXPECT_NE(md.find("| 654.6 | 384.3 | 410.2 | 420.0 | 0 | 31.5 | median of 3 runs (640.2-700.0 "
+                    "p/s) |\n"),
+            std::string::npos)
+      << md;
+}
+
 TEST(ReportMarkdown, SweetSpotRowIsBoldWithAStar) {
   const std::string md = render_report(recorded(), {});
   EXPECT_NE(md.find("| **64** | **4** | **711.3** | **359.7** | **380.0** | **390.5** | **0** | - "

@@ -31,6 +31,7 @@ ExperimentResult sample() {
   p.requests_per_s = 33.714285714285715;
   p.latency_ms = {101.25, 99.5, 130.0, 140.125, 155.0, 170.75};
   p.mean_batch_size = 48.5;
+  p.repeat_pairs_per_s = {674.2857142857143, 650.5, 700.25};
   r.points.push_back(p);
   ResultPoint q;
   q.system = "onnxruntime";
@@ -71,6 +72,10 @@ TEST(ResultsIo, JsonRoundTripKeepsEveryField) {
   EXPECT_EQ(p.latency_ms.p95, 140.125);
   EXPECT_EQ(p.latency_ms.max, 170.75);
   EXPECT_EQ(p.mean_batch_size, 48.5);
+  EXPECT_EQ(p.repeat_pairs_per_s, r.points[0].repeat_pairs_per_s);
+  EXPECT_TRUE(back->points[1].repeat_pairs_per_s.empty());  // not written for one run
+  EXPECT_EQ(to_json(r).find("repeat_pairs_per_s", to_json(r).find("onnxruntime")),
+            std::string::npos);
   EXPECT_EQ(back->points[1].system, "onnxruntime");
   EXPECT_EQ(back->points[1].status, PointStatus::kNotBuilt);
   EXPECT_EQ(back->points[1].note, "onnxruntime, not installed");
@@ -110,6 +115,15 @@ TEST(ResultsIo, MissingRequiredFieldsAndBadValuesAreNamed) {
       "d");
   ASSERT_FALSE(no_throughput.ok());
   EXPECT_NE(no_throughput.status().message().find("d: points[0].pairs_per_s"), std::string::npos);
+  const auto bad_repeat = parse_results_json(
+      R"({"schema":"rerankd-bench/1","experiment":"x","points":[{"system":"s","status":"failed",
+          "repeat_pairs_per_s":[1.5,"2"]}]})",
+      "r");
+  ASSERT_FALSE(bad_repeat.ok());
+  EXPECT_NE(bad_repeat.status().message().find("r: points[0].repeat_pairs_per_s[1]: expected a "
+                                               "number"),
+            std::string::npos)
+      << bad_repeat.status().message();
   const auto bad_params = parse_results_json(
       R"({"schema":"rerankd-bench/1","experiment":"x","points":[{"system":"s","status":"failed",
           "params":[["a","1"],["b",2]]}]})",

@@ -41,6 +41,14 @@ RequestSample sample(bool ok, double latency_ms, std::size_t pairs, std::string 
   return s;
 }
 
+TEST(MedianIndex, PointsAtTheMiddleValueOrTheLowerMiddle) {
+  EXPECT_EQ(median_index({}), 0u);
+  EXPECT_EQ(median_index({7.0}), 0u);
+  EXPECT_EQ(median_index({3.0, 1.0, 2.0}), 2u);
+  EXPECT_EQ(median_index({4.0, 1.0, 3.0, 2.0}), 3u);  // 2.0, the lower of 2.0 and 3.0
+  EXPECT_EQ(median_index({5.0, 5.0, 1.0}), 0u);       // ties keep run order
+}
+
 TEST(FillMeasurements, CountsSuccessesAndErrorsSeparately) {
   LoadRun run;
   run.duration_s = 2;
