@@ -127,7 +127,8 @@ PackedBert::PackedBert(const model::BertConfig& config, const model::BertWeights
       head_scratchpad_bytes_(head_.scratchpad_bytes()),
       threads_(threads),
       groups_allowed_(head_.runs_in_parallel_regions()),
-      workspaces_(static_cast<std::size_t>(threads)) {
+      workspaces_(static_cast<std::size_t>(threads)),
+      failures_(static_cast<std::size_t>(threads)) {
   for (const Layer& layer : layers_) {
     for (const Matmul* matmul :
          {&layer.qkv, &layer.attention_output, &layer.intermediate, &layer.output}) {
@@ -198,17 +199,17 @@ void PackedBert::forward(const PackedBatch& batch, float* logits) {
     return;
   }
   // An exception must not leave a parallel region: each group keeps its own, rethrown after.
-  std::vector<std::exception_ptr> failures(count);
+  std::fill(failures_.begin(), failures_.end(), nullptr);
   const int group_threads = static_cast<int>(count);
 #pragma omp parallel for schedule(static, 1) num_threads(group_threads)
   for (std::size_t g = 0; g < count; ++g) {
     try {
       forward_group(groups_[g], 1, workspaces_[g], logits + groups_[g].first_pair * labels);
     } catch (...) {
-      failures[g] = std::current_exception();
+      failures_[g] = std::current_exception();
     }
   }
-  for (const std::exception_ptr& failure : failures) {
+  for (const std::exception_ptr& failure : failures_) {
     if (failure) std::rethrow_exception(failure);
   }
 }

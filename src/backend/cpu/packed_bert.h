@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <exception>
 #include <memory>
 #include <vector>
 
@@ -80,8 +81,9 @@ class PackedBert {
   int threads_ = 1;
   // Whether every Matmul runs inside a parallel region, so pair groups may run one per thread.
   bool groups_allowed_ = false;
-  std::vector<PairGroup> groups_;      // reused across batches
-  std::vector<Workspace> workspaces_;  // one per thread: group g runs in workspaces_[g]
+  std::vector<PairGroup> groups_;             // reused across batches
+  std::vector<Workspace> workspaces_;         // one per thread: group g runs in workspaces_[g]
+  std::vector<std::exception_ptr> failures_;  // one per thread: what group g threw, if anything
 };
 
 }  // namespace rerankd::backend::cpu
