@@ -130,9 +130,10 @@ RankingAgreement compare_rankings(backend::Backend& baseline, backend::Backend& 
   return agreement;
 }
 
-RankingAgreement compare_with_baseline_on_msmarco(const backend::BackendOptions& baseline,
+RankingAgreement compare_with_baseline_on_msmarco(const std::filesystem::path& model_dir,
+                                                  const backend::BackendOptions& baseline,
                                                   backend::Backend& candidate, std::size_t count) {
-  auto model = model::BertModel::load(conformance_model_dir());
+  auto model = model::BertModel::load(model_dir);
   if (!model.ok()) {
     ADD_FAILURE() << model.status().to_string();
     return {};
@@ -142,13 +143,18 @@ RankingAgreement compare_with_baseline_on_msmarco(const backend::BackendOptions&
     ADD_FAILURE() << baseline_backend.status().to_string();
     return {};
   }
-  auto tokenizer = text::Tokenizer::from_directory(conformance_model_dir());
+  auto tokenizer = text::Tokenizer::from_directory(model_dir);
   if (!tokenizer.ok()) {
     ADD_FAILURE() << tokenizer.status().to_string();
     return {};
   }
   const auto queries = load_msmarco_queries(count);
   return compare_rankings(**baseline_backend, candidate, *tokenizer, queries);
+}
+
+RankingAgreement compare_with_baseline_on_msmarco(const backend::BackendOptions& baseline,
+                                                  backend::Backend& candidate, std::size_t count) {
+  return compare_with_baseline_on_msmarco(conformance_model_dir(), baseline, candidate, count);
 }
 
 }  // namespace rerankd::testing

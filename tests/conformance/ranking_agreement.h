@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <filesystem>
 #include <span>
 #include <string>
 #include <vector>
@@ -42,9 +43,13 @@ RankingAgreement compare_rankings(backend::Backend& baseline, backend::Backend& 
                                   const text::Tokenizer& tokenizer,
                                   std::span<const MsMarcoQuery> queries);
 
-// compare_rankings on the conformance model: loads it and its tokenizer, builds the `baseline`
+// compare_rankings on the model in `model_dir`: loads it and its tokenizer, builds the `baseline`
 // backend on it and scores the first `count` MS MARCO queries with both. Fails the test
 // (ADD_FAILURE, empty result) when anything cannot be loaded or built.
+RankingAgreement compare_with_baseline_on_msmarco(const std::filesystem::path& model_dir,
+                                                  const backend::BackendOptions& baseline,
+                                                  backend::Backend& candidate, std::size_t count);
+// The same on the conformance model.
 RankingAgreement compare_with_baseline_on_msmarco(const backend::BackendOptions& baseline,
                                                   backend::Backend& candidate, std::size_t count);
 
