@@ -202,56 +202,111 @@ Result<std::unique_ptr<DeviceBert>> DeviceBert::create(const model::BertConfig& 
   return bert;
 }
 
+// The arena's buffers for one forward pass.
+struct DeviceBert::Buffers {
+  const std::int32_t* cu_seqlens = nullptr;
+  void* state = nullptr;         // [tokens, hidden]
+  void* qkv = nullptr;           // [tokens, 3 * hidden]
+  void* context = nullptr;       // [tokens, hidden]
+  void* attention = nullptr;     // [tokens, hidden]
+  void* intermediate = nullptr;  // [tokens, intermediate]
+  void* workspace = nullptr;     // cuBLASLt's, shared by GEMMs that run one after another
+};
+
+// BertSelfAttention: one GEMM for q | k | v, then attention per (pair, head) into context.
+Status DeviceBert::enqueue_self_attention(const Layer& layer, const Buffers& at, std::int64_t rows,
+                                          const PackedAttentionShape& shape,
+                                          cudaStream_t stream) const {
+  RERANKD_RETURN_IF_ERROR(layer.qkv.run(at.state, rows, at.qkv, at.workspace, stream));
+  RERANKD_CUDA_RETURN_IF_ERROR(
+      launch_packed_attention(dtype_, at.qkv, at.cu_seqlens, shape, at.context, stream),
+      "launch_packed_attention");
+  return Status::ok_status();
+}
+
+// Everything after attention, on `rows` rows: BertSelfOutput, LayerNorm(dense(context) +
+// residual) into `attention`; then BertIntermediate (activation in the epilogue) and BertOutput,
+// LayerNorm(dense(intermediate) + attention) into `out`.
+Status DeviceBert::enqueue_dense_part(const Layer& layer, const void* context, const void* residual,
+                                      void* attention, void* intermediate, void* out,
+                                      std::int64_t rows, void* workspace,
+                                      cudaStream_t stream) const {
+  const int norm_rows = static_cast<int>(rows);
+  RERANKD_RETURN_IF_ERROR(layer.attention_output.run(context, rows, attention, workspace, stream));
+  RERANKD_CUDA_RETURN_IF_ERROR(
+      launch_add_layer_norm(dtype_, attention, residual, norm_rows, layer.attention_norm, stream),
+      "launch_add_layer_norm (attention output)");
+  RERANKD_RETURN_IF_ERROR(layer.intermediate.run(attention, rows, intermediate, workspace, stream));
+  RERANKD_RETURN_IF_ERROR(layer.output.run(intermediate, rows, out, workspace, stream));
+  RERANKD_CUDA_RETURN_IF_ERROR(
+      launch_add_layer_norm(dtype_, out, attention, norm_rows, layer.output_norm, stream),
+      "launch_add_layer_norm (output)");
+  return Status::ok_status();
+}
+
 Status DeviceBert::enqueue_forward(const ForwardArgs& args, cudaStream_t stream) const {
-  const ForwardLayout& at = args.layout;
+  const ForwardLayout& layout = args.layout;
   std::byte* arena = args.arena;
-  const auto* input_ids = reinterpret_cast<const std::int32_t*>(arena + at.input_ids);
-  const auto* position_ids = reinterpret_cast<const std::int32_t*>(arena + at.position_ids);
-  const auto* token_type_ids = reinterpret_cast<const std::int32_t*>(arena + at.token_type_ids);
-  const auto* cu_seqlens = reinterpret_cast<const std::int32_t*>(arena + at.cu_seqlens);
-  void* state = arena + at.hidden;
-  void* qkv = arena + at.qkv;
-  void* context = arena + at.context;
-  void* attention = arena + at.attention;
-  void* intermediate = arena + at.intermediate;
-  auto* logits = reinterpret_cast<float*>(arena + at.logits);
-  void* workspace = arena + at.workspace;
+  const auto* input_ids = reinterpret_cast<const std::int32_t*>(arena + layout.input_ids);
+  const auto* position_ids = reinterpret_cast<const std::int32_t*>(arena + layout.position_ids);
+  const auto* token_type_ids = reinterpret_cast<const std::int32_t*>(arena + layout.token_type_ids);
+  const Buffers at{.cu_seqlens = reinterpret_cast<const std::int32_t*>(arena + layout.cu_seqlens),
+                   .state = arena + layout.hidden,
+                   .qkv = arena + layout.qkv,
+                   .context = arena + layout.context,
+                   .attention = arena + layout.attention,
+                   .intermediate = arena + layout.intermediate,
+                   .workspace = arena + layout.workspace};
+  auto* logits = reinterpret_cast<float*>(arena + layout.logits);
   const std::int64_t rows = args.tokens;
 
   RERANKD_CUDA_RETURN_IF_ERROR(
       launch_embed_layer_norm(dtype_, input_ids, position_ids, token_type_ids, args.tokens,
                               word_embeddings_, position_embeddings_, token_type_embeddings_,
-                              embedding_norm_, state, stream),
+                              embedding_norm_, at.state, stream),
       "launch_embed_layer_norm");
   const PackedAttentionShape attention_shape{
       .num_pairs = args.pairs,
       .num_heads = static_cast<int>(config_.num_attention_heads),
       .head_size = static_cast<int>(config_.head_size()),
       .max_length = args.max_length};
-  // The workspace is shared by every GEMM: they run one after another on the one stream.
-  for (const Layer& layer : layers_) {
-    // BertSelfAttention: one GEMM for q | k | v, then attention per (pair, head).
-    RERANKD_RETURN_IF_ERROR(layer.qkv.run(state, rows, qkv, workspace, stream));
-    RERANKD_CUDA_RETURN_IF_ERROR(
-        launch_packed_attention(dtype_, qkv, cu_seqlens, attention_shape, context, stream),
-        "launch_packed_attention");
-    // BertSelfOutput: LayerNorm(dense(context) + input).
-    RERANKD_RETURN_IF_ERROR(
-        layer.attention_output.run(context, rows, attention, workspace, stream));
-    RERANKD_CUDA_RETURN_IF_ERROR(
-        launch_add_layer_norm(dtype_, attention, state, args.tokens, layer.attention_norm, stream),
-        "launch_add_layer_norm (attention output)");
-    // BertIntermediate (activation in the epilogue), then BertOutput:
-    // LayerNorm(dense(intermediate) + attention), overwriting the layer's input.
-    RERANKD_RETURN_IF_ERROR(
-        layer.intermediate.run(attention, rows, intermediate, workspace, stream));
-    RERANKD_RETURN_IF_ERROR(layer.output.run(intermediate, rows, state, workspace, stream));
-    RERANKD_CUDA_RETURN_IF_ERROR(
-        launch_add_layer_norm(dtype_, state, attention, args.tokens, layer.output_norm, stream),
-        "launch_add_layer_norm (output)");
+  if (args.pairs > args.tokens) {
+    return invalid_argument("cuda backend: " + std::to_string(args.pairs) + " pairs but only " +
+                            std::to_string(args.tokens) + " token rows");
   }
+  if (layers_.empty()) {
+    RERANKD_CUDA_RETURN_IF_ERROR(
+        launch_classifier_head(dtype_, at.state, at.cu_seqlens, args.pairs, head_, logits, stream),
+        "launch_classifier_head");
+    return Status::ok_status();
+  }
+  // Every layer but the last on all tokens, overwriting the hidden state.
+  for (std::size_t i = 0; i + 1 < layers_.size(); ++i) {
+    RERANKD_RETURN_IF_ERROR(enqueue_self_attention(layers_[i], at, rows, attention_shape, stream));
+    RERANKD_RETURN_IF_ERROR(enqueue_dense_part(layers_[i], at.context, at.state, at.attention,
+                                               at.intermediate, at.state, rows, at.workspace,
+                                               stream));
+  }
+  // The last layer: its keys and values need every token, but only the [CLS] rows reach the
+  // head, so past attention it runs on one row a pair (checked above: the compact rows fit the
+  // token-sized buffers; graph buckets keep more token rows than pairs too). Attention itself still
+  // computes every query row: at MS MARCO lengths it is a few percent of the layer.
+  const Layer& last = layers_.back();
+  RERANKD_RETURN_IF_ERROR(enqueue_self_attention(last, at, rows, attention_shape, stream));
+  const int width = static_cast<int>(config_.hidden_size);
+  void* cls_context = at.attention;
+  void* cls_residual = at.qkv;  // free once attention has read q | k | v
   RERANKD_CUDA_RETURN_IF_ERROR(
-      launch_classifier_head(dtype_, state, cu_seqlens, args.pairs, head_, logits, stream),
+      launch_gather_cls_rows(at.context, at.cu_seqlens, args.pairs, width, cls_context, stream),
+      "launch_gather_cls_rows (context)");
+  RERANKD_CUDA_RETURN_IF_ERROR(
+      launch_gather_cls_rows(at.state, at.cu_seqlens, args.pairs, width, cls_residual, stream),
+      "launch_gather_cls_rows (residual)");
+  RERANKD_RETURN_IF_ERROR(enqueue_dense_part(last, cls_context, cls_residual, at.context,
+                                             at.intermediate, at.state, args.pairs, at.workspace,
+                                             stream));
+  RERANKD_CUDA_RETURN_IF_ERROR(
+      launch_classifier_head(dtype_, at.state, nullptr, args.pairs, head_, logits, stream),
       "launch_classifier_head");
   return Status::ok_status();
 }

@@ -89,7 +89,13 @@ class DeviceBert {
     DeviceLayerNorm output_norm;
   };
 
+  struct Buffers;
   DeviceBert() = default;
+  Status enqueue_self_attention(const Layer& layer, const Buffers& at, std::int64_t rows,
+                                const PackedAttentionShape& shape, cudaStream_t stream) const;
+  Status enqueue_dense_part(const Layer& layer, const void* context, const void* residual,
+                            void* attention, void* intermediate, void* out, std::int64_t rows,
+                            void* workspace, cudaStream_t stream) const;
 
   model::BertConfig config_;
   DeviceDType dtype_ = DeviceDType::kFp16;

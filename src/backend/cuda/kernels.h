@@ -54,9 +54,15 @@ cudaError_t launch_packed_attention(DeviceDType dtype, const void* qkv,
                                     const PackedAttentionShape& shape, void* context,
                                     cudaStream_t stream);
 
+// out[p] = x[cu_seqlens[p]] for each pair p: the [CLS] rows of x [tokens, width] (16-bit
+// elements, fp16 or bf16 alike) into a compact out [num_pairs, width].
+cudaError_t launch_gather_cls_rows(const void* x, const std::int32_t* cu_seqlens, int num_pairs,
+                                   int width, void* out, cudaStream_t stream);
+
 // The sequence-classification head: for each pair p, cls = hidden[cu_seqlens[p]] (its [CLS]
-// row), pooled = tanh(pooler_weight cls + pooler_bias), logits[p] = classifier_weight pooled +
-// classifier_bias. hidden is [tokens, width] in `dtype`; the four weights are fp32 on the device
+// row; hidden[p] when cu_seqlens is null, for [CLS] rows already gathered), pooled =
+// tanh(pooler_weight cls + pooler_bias), logits[p] = classifier_weight pooled + classifier_bias.
+// hidden is [tokens, width] in `dtype`; the four weights are fp32 on the device
 // ([width, width], [width], [num_labels, width], [num_labels], PyTorch's [out, in] layout);
 // logits is fp32 [num_pairs, num_labels].
 struct DeviceClassifierHead {

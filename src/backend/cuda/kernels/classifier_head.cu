@@ -47,9 +47,12 @@ __global__ void __launch_bounds__(kHeadThreads)
   for (int i = threadIdx.x; i < kHeadPairs * width; i += blockDim.x) {
     const int p = i / width;
     const int k = i % width;
-    cls[i] = p < pairs ? detail::DTypeTraits<T>::to_float(
-                             hidden[static_cast<std::int64_t>(cu_seqlens[first + p]) * width + k])
-                       : 0.0f;
+    if (p >= pairs) {
+      cls[i] = 0.0f;
+      continue;
+    }
+    const std::int64_t row = cu_seqlens != nullptr ? cu_seqlens[first + p] : first + p;
+    cls[i] = detail::DTypeTraits<T>::to_float(hidden[row * width + k]);
   }
   __syncthreads();
   const int lane = threadIdx.x % 32;

@@ -416,6 +416,7 @@ TEST_P(KernelsTest, PackedAttentionRejectsUnsupportedHeadSize) {
             cudaErrorInvalidValue);
 }
 
+// Also from [CLS] rows gathered into a compact block, as the last encoder layer leaves them.
 TEST_P(KernelsTest, ClassifierHeadMatchesCpu) {
   struct HeadCase {
     int width;
@@ -457,6 +458,26 @@ TEST_P(KernelsTest, ClassifierHeadMatchesCpu) {
                                             static_cast<int>(pairs), head, d_logits.as<float>(),
                                             nullptr));
     const std::vector<float> got = download<float>(d_logits, pairs * labels);
+
+    // The last encoder layer's path: the [CLS] rows gathered into a compact block first, then
+    // the head on it (null cu_seqlens). The gather is a bit copy and the head reads the same
+    // values, so the logits must be identical.
+    const DeviceBuffer d_cls(pairs * w * sizeof(std::uint16_t));
+    expect_launch_ok(launch_gather_cls_rows(d_hidden.get(), d_cu.as<std::int32_t>(),
+                                            static_cast<int>(pairs), c.width, d_cls.get(),
+                                            nullptr));
+    const auto cls_bits = download<std::uint16_t>(d_cls, pairs * w);
+    std::size_t wrong_bits = 0;
+    for (std::size_t p = 0; p < pairs; ++p) {
+      for (std::size_t k = 0; k < w; ++k) {
+        wrong_bits += cls_bits[p * w + k] != hidden.bits[static_cast<std::size_t>(cu[p]) * w + k];
+      }
+    }
+    EXPECT_EQ(wrong_bits, 0u) << "gathered [CLS] rows differ from the packed ones";
+    const DeviceBuffer d_compact_logits(pairs * labels * sizeof(float));
+    expect_launch_ok(launch_classifier_head(dtype(), d_cls.get(), nullptr, static_cast<int>(pairs),
+                                            head, d_compact_logits.as<float>(), nullptr));
+    EXPECT_EQ(download<float>(d_compact_logits, pairs * labels), got);
 
     std::vector<double> want(pairs * labels);
     std::vector<double> pooled(w);
