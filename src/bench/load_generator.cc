@@ -291,6 +291,7 @@ Result<LoadRun> run_load(Target& target, const std::vector<BenchRequest>& worklo
                          const LoadSpec& spec, const ProgressFn& progress) {
   RERANKD_RETURN_IF_ERROR(check_spec(spec, workload));
   RERANKD_RETURN_IF_ERROR(target.prepare(workload));
+  target.expect_sessions(spec.clients);
   std::vector<std::unique_ptr<Session>> sessions;
   for (int c = 0; c < spec.clients; ++c) {
     RERANKD_ASSIGN_OR_RETURN(auto session, target.open_session());

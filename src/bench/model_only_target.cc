@@ -1,9 +1,12 @@
 #include "bench/model_only_target.h"
 
+#include <algorithm>
 #include <atomic>
+#include <thread>
 #include <unordered_map>
 
 #include "backend/backend.h"
+#include "engine/worker_threads.h"
 #include "model/bert_model.h"
 #include "text/tokenizer.h"
 
@@ -76,12 +79,17 @@ class ModelOnlyTarget final : public Target {
     backend::BackendOptions options;
     options.name = config_.model.backend;
     options.dtype = config_.model.dtype;
-    options.threads = config_.model.threads;
+    // Each session is a backend of its own, like a serving worker: `threads: 0` shares the
+    // cores among them instead of giving every session all of them.
+    options.threads =
+        engine::threads_per_worker(config_.model, sessions_, std::thread::hardware_concurrency());
     options.device = config_.model.device.empty() ? 0 : config_.model.device.front();
     RERANKD_ASSIGN_OR_RETURN(auto backend, backend::create_backend(options, model_));
     return std::unique_ptr<Session>(
         new ModelOnlySession(std::move(backend), batches_, pairs_, calls_));
   }
+
+  void expect_sessions(int sessions) override { sessions_ = std::max(sessions, 1); }
 
   std::string describe() const override { return "model_only"; }
 
@@ -99,7 +107,8 @@ class ModelOnlyTarget final : public Target {
   config::Config config_;
   std::shared_ptr<const model::BertModel> model_;
   text::Tokenizer tokenizer_;
-  Batches batches_;  // written by prepare only, before sessions open; read-only afterwards
+  Batches batches_;   // written by prepare only, before sessions open; read-only afterwards
+  int sessions_ = 1;  // what the running load opens (expect_sessions)
   std::atomic<std::size_t> pairs_{0};
   std::atomic<std::size_t> calls_{0};
 };

@@ -38,6 +38,9 @@ class Target {
     (void)workload;
     return Status();
   }
+  // Called once per load run, before its sessions open, with how many it will open: a target
+  // whose sessions each compute on CPU threads shares the cores among them.
+  virtual void expect_sessions(int sessions) { (void)sessions; }
   // Thread-safe.
   virtual Result<std::unique_ptr<Session>> open_session() = 0;
   // "in_process" | "http://127.0.0.1:PORT"

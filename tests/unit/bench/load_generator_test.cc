@@ -52,6 +52,11 @@ class FakeTarget final : public Target {
     bool first_ = true;
   };
 
+  void expect_sessions(int sessions) override {
+    std::lock_guard lock(mutex_);
+    expected_sessions = sessions;
+    sessions_open_when_told = sessions_opened;
+  }
   Result<std::unique_ptr<Session>> open_session() override {
     if (refuse_sessions) return Status(StatusCode::kUnavailable, "no sessions today");
     std::lock_guard lock(mutex_);
@@ -80,6 +85,8 @@ class FakeTarget final : public Target {
   }
 
   int sessions_opened = 0;
+  int expected_sessions = 0;  // what expect_sessions was told
+  int sessions_open_when_told = -1;
   std::set<std::string> first_queries;  // each session's first request
   int resets = 0;
   int in_flight = 0;
@@ -109,6 +116,16 @@ LoadSpec count_spec(std::string mode, int clients, int requests) {
   spec.requests = requests;
   spec.rate_rps = 5000;
   return spec;
+}
+
+// The model_only target sizes each session's CPU threads from this, so it must come first.
+TEST(RunLoad, TellsTheTargetHowManySessionsBeforeOpeningThem) {
+  FakeTarget target;
+  const auto run = run_load(target, workload(4), count_spec("closed", 3, 6));
+  ASSERT_TRUE(run.ok()) << run.status().to_string();
+  EXPECT_EQ(target.expected_sessions, 3);
+  EXPECT_EQ(target.sessions_open_when_told, 0);
+  EXPECT_EQ(target.sessions_opened, 3);
 }
 
 TEST(RunLoad, ClosedCountModeCompletesExactlyN) {
