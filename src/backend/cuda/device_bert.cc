@@ -245,6 +245,11 @@ Status DeviceBert::enqueue_dense_part(const Layer& layer, const void* context, c
 }
 
 Status DeviceBert::enqueue_forward(const ForwardArgs& args, cudaStream_t stream) const {
+  // The last layer's compact [CLS] rows live in token-sized buffers (refused before any launch).
+  if (args.pairs > args.tokens) {
+    return invalid_argument("cuda backend: " + std::to_string(args.pairs) + " pairs but only " +
+                            std::to_string(args.tokens) + " token rows");
+  }
   const ForwardLayout& layout = args.layout;
   std::byte* arena = args.arena;
   const auto* input_ids = reinterpret_cast<const std::int32_t*>(arena + layout.input_ids);
@@ -270,10 +275,6 @@ Status DeviceBert::enqueue_forward(const ForwardArgs& args, cudaStream_t stream)
       .num_heads = static_cast<int>(config_.num_attention_heads),
       .head_size = static_cast<int>(config_.head_size()),
       .max_length = args.max_length};
-  if (args.pairs > args.tokens) {
-    return invalid_argument("cuda backend: " + std::to_string(args.pairs) + " pairs but only " +
-                            std::to_string(args.tokens) + " token rows");
-  }
   if (layers_.empty()) {
     RERANKD_CUDA_RETURN_IF_ERROR(
         launch_classifier_head(dtype_, at.state, at.cu_seqlens, args.pairs, head_, logits, stream),
@@ -288,8 +289,8 @@ Status DeviceBert::enqueue_forward(const ForwardArgs& args, cudaStream_t stream)
                                                stream));
   }
   // The last layer: its keys and values need every token, but only the [CLS] rows reach the
-  // head, so past attention it runs on one row a pair (checked above: the compact rows fit the
-  // token-sized buffers; graph buckets keep more token rows than pairs too). Attention itself still
+  // head, so past attention it runs on one row a pair (graph buckets keep more token rows than
+  // pairs too, so the check at the top holds for them). Attention itself still
   // computes every query row: at MS MARCO lengths it is a few percent of the layer.
   const Layer& last = layers_.back();
   RERANKD_RETURN_IF_ERROR(enqueue_self_attention(last, at, rows, attention_shape, stream));
