@@ -202,7 +202,6 @@ def main():
         "int8,ffn_out=fp32", "int8,ffn_out=bf16", "int8,attn_out=bf16,ffn_out=bf16"]))
     args = parser.parse_args()
 
-    torch.set_num_threads(max(1, torch.get_num_threads()))
     fixture_pairs, fixture_logits = load_fixture(args.fixture)
     tokenizer = AutoTokenizer.from_pretrained(args.model_dir)
     queries = load_msmarco(args.msmarco, tokenizer, args.queries)

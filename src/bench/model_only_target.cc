@@ -89,7 +89,7 @@ class ModelOnlyTarget final : public Target {
         new ModelOnlySession(std::move(backend), batches_, pairs_, calls_));
   }
 
-  void expect_sessions(int sessions) override { sessions_ = std::max(sessions, 1); }
+  void expect_sessions(int sessions) override { sessions_ = sessions; }
 
   std::string describe() const override { return "model_only"; }
 
