@@ -10,6 +10,9 @@ packages=(
   libyaml-cpp-dev
   libboost-dev
   libdnnl-dev
+  # libdnnl-dev's CMake config calls find_package(OpenCL); Debian lists the headers and loader
+  # only as a Recommends of it, which --no-install-recommends drops.
+  ocl-icd-opencl-dev
 )
 
 missing=()
