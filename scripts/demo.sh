@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Builds rerankd and ranks a demo query's passages. Uses cross-encoder/ms-marco-MiniLM-L-6-v2
 # from the Hugging Face cache when it is there; otherwise a deterministic RANDOM-WEIGHT demo
-# model that rerankd generates (its scores are noise, and rerankd says so loudly).
+# model that rerankd generates (its scores are noise, and rerankd says so loudly). Needs nothing
+# beside the checkout: the demo model's tokenizer files are in examples/tokenizers/.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 "$repo_root/scripts/install-deps.sh"
 cd "$repo_root"
-cmake --preset release -DRERANKD_DATA_DIR="$RERANKD_DATA_DIR" >/dev/null
+cmake --preset release >/dev/null
 cmake --build --preset release -j "$jobs" --target rerankd
 rerankd="$repo_root/build/release/bin/rerankd"
 
@@ -15,7 +16,8 @@ if ! "$rerankd" info --model "$model" >/dev/null 2>&1; then
   echo "demo: $model isn't in the Hugging Face cache here; using a generated random-weight model" >&2
   model="$repo_root/build/release/demo-model"
   [[ -f "$model/config.json" ]] ||
-    "$rerankd" make-model --out "$model" --tokenizer-dir "$RERANKD_DATA_DIR/bert-base-uncased"
+    "$rerankd" make-model --out "$model" \
+      --tokenizer-dir "$repo_root/examples/tokenizers/bert-base-uncased"
 fi
 
 query="how do vaccines train the immune system"

@@ -2,6 +2,7 @@
 # Builds rerankd and runs every test (unit, conformance, integration). CI runs this.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
+require_data_dir
 "$repo_root/scripts/install-deps.sh"
 cd "$repo_root"
 cmake --preset release -DRERANKD_DATA_DIR="$RERANKD_DATA_DIR" >/dev/null
