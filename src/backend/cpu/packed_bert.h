@@ -65,8 +65,9 @@ class PackedBert {
   void forward_group(const PairGroup& group, int threads, Workspace& workspace,
                      float* logits) const;
   // BertIntermediate (activation fused into its GEMM), then BertOutput's dense, on `rows` rows
-  // of `attention`, into `out`. int8 reads the rows' levels from hidden_levels instead and
-  // passes the intermediate through inner_levels; other precisions take both as null.
+  // of `attention`, into `out`. An int8 intermediate reads the rows' levels from hidden_levels
+  // instead, and with an int8 output too passes its result through inner_levels; a GEMM that is
+  // not int8 takes its pointer as null.
   void feed_forward(const Layer& layer, std::int64_t rows, const float* attention,
                     const QuantizedRows* hidden_levels, const QuantizedRows* inner_levels,
                     float* intermediate, float* out, void* scratchpad) const;
