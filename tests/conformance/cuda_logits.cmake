@@ -6,4 +6,12 @@ if(TARGET rerankd_backend_cuda)
     LIBS rerankd_conformance_support
     LABELS cuda
     FIXTURES test_models)
+  # The same bounds as trained_model_accuracy_test for the cuda dtypes (needs the cpu backend
+  # for its fp32 baseline).
+  if(TARGET rerankd_backend_cpu)
+    rerankd_add_test(trained_model_accuracy_cuda_test
+      SOURCES ${CMAKE_CURRENT_LIST_DIR}/trained_model_accuracy_cuda_test.cc
+      LIBS rerankd_conformance_support
+      LABELS cuda)
+  endif()
 endif()

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 
 #include "model/bert_model.h"
 #include "support/test_env.h"
@@ -71,12 +72,39 @@ std::vector<MsMarcoQuery> load_msmarco_queries(std::size_t count) {
     }
     if (fields[0] != previous_qid) {
       if (queries.size() == count) break;
-      queries.push_back(MsMarcoQuery{.query = fields[4], .passages = {}});
+      queries.push_back(MsMarcoQuery{.qid = std::stoll(fields[0]),
+                                     .query = fields[4],
+                                     .passages = {},
+                                     .pids = {},
+                                     .labels = {}});
       previous_qid = fields[0];
     }
-    queries.back().passages.push_back(fields[5]);
+    MsMarcoQuery& query = queries.back();
+    query.passages.push_back(fields[5]);
+    query.pids.push_back(std::stoll(fields[1]));
+    query.labels.push_back(fields[3] == "1" ? 1 : 0);
   }
   return queries;
+}
+
+std::vector<MsMarcoQuery> load_msmarco_held_out_queries(std::size_t count) {
+  auto queries = load_msmarco_queries(std::numeric_limits<std::size_t>::max());
+  std::sort(queries.begin(), queries.end(),
+            [](const MsMarcoQuery& a, const MsMarcoQuery& b) { return a.qid < b.qid; });
+  const std::size_t first = queries.size() > count ? queries.size() - count : 0;
+  queries.erase(queries.begin(), queries.begin() + static_cast<std::ptrdiff_t>(first));
+  return queries;
+}
+
+double reciprocal_rank_at_10(std::span<const float> scores, std::span<const int> labels) {
+  std::vector<std::size_t> order(std::min(scores.size(), labels.size()));
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return scores[a] > scores[b]; });
+  for (std::size_t rank = 0; rank < order.size() && rank < 10; ++rank) {
+    if (labels[order[rank]] != 0) return 1.0 / static_cast<double>(rank + 1);
+  }
+  return 0.0;
 }
 
 double kendall_tau_b(std::span<const float> a, std::span<const float> b) {
@@ -98,24 +126,39 @@ double kendall_tau_b(std::span<const float> a, std::span<const float> b) {
 }
 
 std::string RankingAgreement::to_string() const {
-  char text[200];
+  char text[300];
   std::snprintf(text, sizeof(text),
                 "%zu queries, %zu pairs: mean Kendall tau %.4f (worst query %.4f), max |logit "
-                "difference| %.4g",
-                queries, pairs, mean_tau, min_tau, max_abs_diff);
+                "difference| %.4g, MRR@10 %.4f (baseline %.4f)",
+                queries, pairs, mean_tau, min_tau, max_abs_diff, candidate_mrr10, baseline_mrr10);
   return text;
 }
 
-RankingAgreement compare_rankings(backend::Backend& baseline, backend::Backend& candidate,
-                                  const text::Tokenizer& tokenizer,
-                                  std::span<const MsMarcoQuery> queries) {
+std::vector<std::vector<float>> score_queries(backend::Backend& backend,
+                                              const text::Tokenizer& tokenizer,
+                                              std::span<const MsMarcoQuery> queries) {
+  std::vector<std::vector<float>> scores;
+  for (const auto& query : queries) {
+    auto logits = score_query(backend, tokenizer, query);
+    if (logits.empty()) break;
+    scores.push_back(std::move(logits));
+  }
+  return scores;
+}
+
+RankingAgreement compare_scores(std::span<const std::vector<float>> baseline,
+                                std::span<const std::vector<float>> candidate,
+                                std::span<const MsMarcoQuery> queries) {
   RankingAgreement agreement;
   agreement.min_tau = 1.0;
   double tau_sum = 0.0;
-  for (const auto& query : queries) {
-    const auto expected = score_query(baseline, tokenizer, query);
-    const auto actual = score_query(candidate, tokenizer, query);
-    if (expected.empty() || actual.size() != expected.size()) return agreement;
+  double baseline_rr_sum = 0.0;
+  double candidate_rr_sum = 0.0;
+  const std::size_t count = std::min({baseline.size(), candidate.size(), queries.size()});
+  for (std::size_t q = 0; q < count; ++q) {
+    const auto& expected = baseline[q];
+    const auto& actual = candidate[q];
+    if (expected.empty() || actual.size() != expected.size()) break;
     for (std::size_t i = 0; i < expected.size(); ++i) {
       agreement.max_abs_diff =
           std::max(agreement.max_abs_diff, std::abs(double{actual[i]} - expected[i]));
@@ -123,11 +166,26 @@ RankingAgreement compare_rankings(backend::Backend& baseline, backend::Backend& 
     const double tau = kendall_tau_b(expected, actual);
     tau_sum += tau;
     agreement.min_tau = std::min(agreement.min_tau, tau);
+    baseline_rr_sum += reciprocal_rank_at_10(expected, queries[q].labels);
+    candidate_rr_sum += reciprocal_rank_at_10(actual, queries[q].labels);
     agreement.pairs += expected.size();
     ++agreement.queries;
   }
-  if (agreement.queries > 0) agreement.mean_tau = tau_sum / static_cast<double>(agreement.queries);
+  if (agreement.queries > 0) {
+    const auto n = static_cast<double>(agreement.queries);
+    agreement.mean_tau = tau_sum / n;
+    agreement.baseline_mrr10 = baseline_rr_sum / n;
+    agreement.candidate_mrr10 = candidate_rr_sum / n;
+  }
   return agreement;
+}
+
+RankingAgreement compare_rankings(backend::Backend& baseline, backend::Backend& candidate,
+                                  const text::Tokenizer& tokenizer,
+                                  std::span<const MsMarcoQuery> queries) {
+  const auto expected = score_queries(baseline, tokenizer, queries);
+  const auto actual = score_queries(candidate, tokenizer, queries);
+  return compare_scores(expected, actual, queries);
 }
 
 RankingAgreement compare_with_baseline_on_msmarco(const std::filesystem::path& model_dir,
