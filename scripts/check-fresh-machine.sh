@@ -9,6 +9,9 @@
 # Prints one line per step with its outcome and time; exits non-zero if either command fails.
 # The root is unmounted and removed afterwards, also when interrupted.
 #
+# Between the two, `rerankd score` and `rerankd serve` (one /rerank request over loopback) run on
+# the demo's model, still with no ../shared: the product itself must not need the test data.
+#
 # Usage (as root): scripts/check-fresh-machine.sh
 #   RERANKD_FRESH_PARENT  where the root is made (default /var/tmp; needs about 4 GB)
 #   RERANKD_FRESH_LOGS    where each step's full output is kept (default: a temporary folder)
@@ -98,6 +101,35 @@ in_root() {
     /bin/bash -c "cd /work/main && $1"
 }
 
+# score and serve on the demo's model, run inside the root after the demo. The minimal root has no
+# curl: the request goes through bash's /dev/tcp.
+cat_no_shared_smoke() {
+  cat <<'SMOKE'
+set -euo pipefail
+rerankd=build/release/bin/rerankd
+model=build/release/demo-model
+printf 'what is rust\tRust is a systems programming language\n' >/tmp/pairs.tsv
+"$rerankd" score --model "$model" --input /tmp/pairs.tsv 2>/dev/null | grep -q '"score"'
+"$rerankd" serve --model "$model" --port 0 >/tmp/serve.log 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+port=""
+for _ in $(seq 300); do
+  port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' /tmp/serve.log)
+  [[ -n "$port" ]] && break
+  sleep 0.1
+done
+[[ -n "$port" ]] || { cat /tmp/serve.log; exit 1; }
+body='{"query":"what is rust","texts":["Rust is a language","Rust on iron"]}'
+exec 3<>"/dev/tcp/127.0.0.1/$port"
+printf 'POST /rerank HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n' >&3
+printf 'Content-Length: %d\r\nConnection: close\r\n\r\n%s' "${#body}" "$body" >&3
+response=$(cat <&3)
+echo "$response"
+grep -q '^HTTP/1.1 200' <<<"$response" && grep -q '"index"' <<<"$response"
+SMOKE
+}
+
 commit=$(git -C "$repo_root" rev-parse --short HEAD)
 echo "check-fresh-machine: commit $commit in $root, logs in $logs"
 run_step "mmdebstrap bookworm" mmdebstrap \
@@ -112,6 +144,9 @@ git clone --quiet --no-hardlinks "$repo_root" "$root/work/main"
 
 status=0
 run_step "scripts/demo.sh (no ../shared)" demo in_root scripts/demo.sh || status=1
+cat_no_shared_smoke >"$root/tmp/no-shared-smoke.sh"
+run_step "rerankd score and serve (no ../shared)" smoke in_root "bash /tmp/no-shared-smoke.sh" ||
+  status=1
 if [[ -d "$shared_dir" ]]; then
   cp -a "$shared_dir" "$root/work/shared"
   run_step "scripts/test.sh" test in_root scripts/test.sh || status=1
