@@ -21,7 +21,6 @@ Usage:
 """
 
 import argparse
-import hashlib
 import json
 import pathlib
 import sys
@@ -30,19 +29,13 @@ import torch
 import transformers
 from transformers import AutoTokenizer, BertForSequenceClassification
 
+from make_logit_fixtures import sha256_of  # tools/ is on the path when run as a script
+
 REPO = pathlib.Path(__file__).resolve().parent.parent
 OUTPUT = REPO / "tests" / "fixtures" / "logits" / "minilm_l6_msmarco_standin_heldout.jsonl"
 HELD_OUT_QUERIES = 120
 MAX_LENGTH = 512
 BATCH_SIZE = 20
-
-
-def sha256_of(path: pathlib.Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def held_out_rows(sample: pathlib.Path):
