@@ -30,6 +30,11 @@ struct BatchingConfig {
   int max_batch_tokens = 16384;  // padded tokens per batch (pairs x longest pair)
   int timeout_ms = 50;           // a batch closes this long after its first pair at the latest
   bool sort_by_length = true;    // group pairs of similar length so padding stays small
+  // true: a batch that is not full closes at once while a worker is idle (TEI's rule), so a
+  // lone request never waits timeout_ms for company that is not coming; timeout_ms then
+  // bounds the wait only while every worker is busy. false: the study's rule, a batch closes
+  // only when full or timed out.
+  bool close_when_idle = true;
 
   bool operator==(const BatchingConfig&) const = default;
 };
@@ -48,6 +53,8 @@ struct ServerConfig {
   int header_timeout_ms = 10000;          // whole header must arrive in this time
   int body_timeout_ms = 30000;            // whole body must arrive in this time
   int idle_timeout_ms = 60000;            // keep-alive connection with no request is closed
+  bool access_log = true;                 // one JSON line per request on stderr
+  std::string metrics = "open";           // GET /metrics: open, api_key (needs the key) or off
   std::string api_key;                    // non-empty: require "Authorization: Bearer <key>"
 
   bool operator==(const ServerConfig&) const = default;

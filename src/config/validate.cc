@@ -107,6 +107,10 @@ void check_server(const ServerConfig& server, Checker& check) {
   check.at_least("server.header_timeout_ms", server.header_timeout_ms, 1);
   check.at_least("server.body_timeout_ms", server.body_timeout_ms, 1);
   check.at_least("server.idle_timeout_ms", server.idle_timeout_ms, 1);
+  if (server.metrics != "open" && server.metrics != "api_key" && server.metrics != "off") {
+    check.add("server.metrics",
+              quote_for_message(server.metrics) + " is not one of open, api_key, off");
+  }
   // The key's value is never put in a message: errors end up in logs and bug reports.
   if (server.api_key == kRedactedApiKey) {
     check.add("server.api_key",

@@ -87,7 +87,8 @@ std::size_t policy_window(const config::BatchingConfig& batching) {
 
 BatchDecision decide_batch(std::span<const PairView> queue,
                            std::chrono::steady_clock::time_point now,
-                           const config::BatchingConfig& batching, bool flush) {
+                           const config::BatchingConfig& batching, bool flush,
+                           bool worker_idle) {
   if (queue.empty()) return {};
   queue = queue.first(std::min(queue.size(), policy_window(batching)));
   if (!batching.enabled) return decide_one_request(queue, batching);
@@ -108,6 +109,8 @@ BatchDecision decide_batch(std::span<const PairView> queue,
     reason = CloseReason::kTimeout;
   } else if (flush) {
     reason = CloseReason::kFlush;
+  } else if (worker_idle && batching.close_when_idle) {
+    reason = CloseReason::kIdle;
   }
   if (reason == CloseReason::kNone) return {{}, deadline, CloseReason::kNone};
   return {std::move(builder).take(), {}, reason};

@@ -28,6 +28,7 @@ enum class CloseReason {
   kTokens,   // one more pair would pass max_batch_tokens padded tokens
   kTimeout,  // the oldest pair has waited timeout_ms
   kFlush,    // the caller asked to drain (shutdown)
+  kIdle,     // a worker is idle (close_when_idle): no reason to wait for company
   kRequest,  // batching off: one request's pairs, at once
 };
 
@@ -50,12 +51,14 @@ std::size_t policy_window(const config::BatchingConfig& batching);
 // starves: every decision that takes pairs takes the oldest, and a pair longer than
 // max_batch_tokens runs alone. With sort_by_length the other pairs are those nearest the
 // oldest pair's length among the window (ties: older first), else the head of the queue in
-// order up to the first that does not fit.
+// order up to the first that does not fit. With close_when_idle, `worker_idle` closes a batch
+// that is not full at once as well.
 // Batching off: the oldest pair's request alone, in order, cut at the same size and token
 // limits, taken at once (a request's pairs all arrive together, so waiting gains nothing).
 // `config` must be valid (positive sizes, timeout_ms >= 0).
 BatchDecision decide_batch(std::span<const PairView> queue,
                            std::chrono::steady_clock::time_point now,
-                           const config::BatchingConfig& batching, bool flush = false);
+                           const config::BatchingConfig& batching, bool flush = false,
+                           bool worker_idle = false);
 
 }  // namespace rerankd::sched

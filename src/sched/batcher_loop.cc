@@ -140,7 +140,9 @@ std::unique_ptr<FormedBatch> DynamicScheduler::form_batch(Clock::time_point now,
     const QueuedPair& pair = queue_[i];
     view[i] = {pair.enqueued, pair.job->tokens(pair.index), pair.job->id()};
   }
-  const BatchDecision decision = decide_batch(view, now, options_.batching, flush);
+  // The ready slot is free here, so every outstanding batch is on a worker.
+  const bool worker_idle = outstanding_batches_ < backends_.size();
+  const BatchDecision decision = decide_batch(view, now, options_.batching, flush, worker_idle);
   if (decision.take.empty()) {
     wake_at = std::min(wake_at, decision.wake_at);
     return nullptr;

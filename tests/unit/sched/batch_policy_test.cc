@@ -23,6 +23,7 @@ config::BatchingConfig batching(int max_size, int max_tokens, int timeout_ms, bo
   b.max_batch_tokens = max_tokens;
   b.timeout_ms = timeout_ms;
   b.sort_by_length = sort;
+  b.close_when_idle = false;
   return b;
 }
 
@@ -90,6 +91,40 @@ TEST(BatchPolicy, FlushTakesAPartialBatchAtOnce) {
   const auto d = decide_batch(q, kT0, batching(4, 1000, 50, false), /*flush=*/true);
   EXPECT_THAT(d.take, ElementsAre(0, 1));
   EXPECT_EQ(d.reason, CloseReason::kFlush);
+}
+
+TEST(BatchPolicy, AnIdleWorkerClosesAPartialBatchAtOnce) {
+  const auto q = queue_of({10, 10, 10});
+  auto cfg = batching(8, 1000, 50, false);
+  cfg.close_when_idle = true;
+  const auto d = decide_batch(q, kT0 + milliseconds(3), cfg, false, /*worker_idle=*/true);
+  EXPECT_THAT(d.take, ElementsAre(0, 1, 2));
+  EXPECT_EQ(d.reason, CloseReason::kIdle);
+}
+
+TEST(BatchPolicy, WithEveryWorkerBusyAPartialBatchWaitsForTheTimeout) {
+  const auto q = queue_of({10, 10, 10});
+  auto cfg = batching(8, 1000, 50, false);
+  cfg.close_when_idle = true;
+  const auto d = decide_batch(q, kT0 + milliseconds(3), cfg, false, /*worker_idle=*/false);
+  EXPECT_TRUE(d.take.empty());
+  EXPECT_EQ(d.wake_at, kT0 + milliseconds(50));
+}
+
+TEST(BatchPolicy, TheStudysRuleIgnoresAnIdleWorker) {
+  const auto q = queue_of({10, 10, 10});
+  const auto cfg = batching(8, 1000, 50, false);  // close_when_idle false
+  const auto d = decide_batch(q, kT0 + milliseconds(3), cfg, false, /*worker_idle=*/true);
+  EXPECT_TRUE(d.take.empty());
+}
+
+TEST(BatchPolicy, AnIdleWorkerStillTakesAtMostOneBatch) {
+  const auto q = queue_of({10, 10, 10, 10, 10});
+  auto cfg = batching(2, 1000, 50, false);
+  cfg.close_when_idle = true;
+  const auto d = decide_batch(q, kT0, cfg, false, /*worker_idle=*/true);
+  EXPECT_THAT(d.take, ElementsAre(0, 1));
+  EXPECT_EQ(d.reason, CloseReason::kSize);
 }
 
 TEST(BatchPolicy, SortingGroupsPairsNearTheOldestPairsLength) {

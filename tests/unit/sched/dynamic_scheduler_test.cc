@@ -104,6 +104,40 @@ TEST(Scheduler, PairsFromDifferentJobsShareABatch) {
   }
 }
 
+TEST(Scheduler, ALoneRequestRunsAtOnceWhenAWorkerIsIdle) {
+  Outcomes outcomes;
+  auto opts = options(/*max_batch_size=*/64, /*timeout_ms=*/600000);
+  opts.batching.close_when_idle = true;
+  auto f = make_scheduler(opts, 1);
+  ASSERT_NE(f.scheduler, nullptr);
+  // With a ten-minute timeout, only the idle rule can run this 3-pair request before await's
+  // one-minute safety timeout.
+  ASSERT_TRUE(f.scheduler->submit(outcomes.job(0, pairs_of(0, 3))).ok());
+  ASSERT_TRUE(outcomes.await(1));
+  ASSERT_EQ(outcomes.of(0).size(), 1u);
+  EXPECT_EQ(outcomes.of(0)[0].logits, expected_logits(pairs_of(0, 3), 1));
+}
+
+TEST(Scheduler, RequestsArrivingWhileTheWorkerIsBusyShareTheNextBatch) {
+  Outcomes outcomes;
+  auto opts = options(/*max_batch_size=*/64, /*timeout_ms=*/600000);
+  opts.batching.close_when_idle = true;
+  auto f = make_scheduler(opts, 1);
+  ASSERT_NE(f.scheduler, nullptr);
+  f.recorder->close_gate();
+  ASSERT_TRUE(f.scheduler->submit(outcomes.job(0, pairs_of(0, 2))).ok());  // idle: runs alone
+  ASSERT_TRUE(f.recorder->await_started(1));
+  for (int id = 1; id <= 3; ++id) {
+    ASSERT_TRUE(f.scheduler->submit(outcomes.job(id, pairs_of(id, 2))).ok());
+  }
+  f.recorder->open_gate();  // the worker frees up: what queued meanwhile runs together
+  ASSERT_TRUE(outcomes.await(4));
+  const auto batches = f.recorder->batches();
+  ASSERT_EQ(batches.size(), 2u);
+  EXPECT_EQ(jobs_in(batches[0]), (std::set<int>{0}));
+  EXPECT_EQ(jobs_in(batches[1]), (std::set<int>{1, 2, 3}));
+}
+
 TEST(Scheduler, QueueFullRejectsTheWholeJobAndAdmitsNothing) {
   Outcomes outcomes;
   auto opts = options(/*max_batch_size=*/64, /*timeout_ms=*/60000);

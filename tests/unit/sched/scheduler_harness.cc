@@ -49,6 +49,9 @@ SchedulerOptions options(int max_batch_size, int timeout_ms, bool enabled, bool 
   o.batching.max_batch_tokens = 1 << 20;
   o.batching.timeout_ms = timeout_ms;
   o.batching.sort_by_length = sort;
+  // The tests of size and timeout closes want batches to wait for company even with a worker
+  // idle; the idle rule has its own tests.
+  o.batching.close_when_idle = false;
   return o;
 }
 
