@@ -11,3 +11,12 @@ if(TARGET rerankd_backend_cpu)
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/trained_model_accuracy_test.cc
     LIBS rerankd_conformance_support simdjson::simdjson)
 endif()
+
+# The same int8 bounds on the path CPUs without VNNI take (7-bit weights, the feed-forward
+# wide): oneDNN capped at AVX2 runs it on any x86 machine, so CI checks it wherever it runs.
+if(TARGET trained_model_accuracy_test)
+  add_test(NAME TrainedModelAccuracy.Int8WithoutVnni
+           COMMAND trained_model_accuracy_test --gtest_filter=*cpu_int8*)
+  set_tests_properties(TrainedModelAccuracy.Int8WithoutVnni PROPERTIES
+                       ENVIRONMENT "ONEDNN_MAX_CPU_ISA=AVX2;DNNL_MAX_CPU_ISA=AVX2" TIMEOUT 900)
+endif()
