@@ -3,8 +3,11 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <string>
 
 #include "app/commands.h"
+#include "backend/backend.h"
+#include "common/build_info.h"
 
 namespace rerankd::app {
 
@@ -18,6 +21,14 @@ int report_failure(const char* command, const Status& status) {
 int main(int argc, char** argv) {
   using namespace rerankd::app;
   CLI::App app{"rerankd: rerank search results with cross-encoders"};
+  const rerankd::BuildInfo& build = rerankd::build_info();
+  std::string backends;
+  for (const std::string& name : rerankd::backend::available_backends()) {
+    backends += backends.empty() ? name : ", " + name;
+  }
+  app.set_version_flag("--version", fmt::format("rerankd {} (commit {}, {}, {}; backends: {})",
+                                                build.version, build.commit, build.build_type,
+                                                build.compiler, backends));
   app.require_subcommand(1);
   CommandRunner selected;
   add_serve_command(app, selected);

@@ -14,6 +14,7 @@
 #include "common/status.h"
 #include "engine/ranking.h"
 #include "engine/score_activation.h"
+#include "text/tokenizer.h"
 
 namespace rerankd::engine {
 
@@ -41,10 +42,17 @@ struct StageTimes {
   std::chrono::nanoseconds total{0};      // arrival to answer
 };
 
+// How a request's pairs are cut to the model's max_length.
+struct TruncationChoice {
+  bool enabled = true;  // false: a pair over max_length fails the request (OutOfRange)
+  text::TruncationSide side = text::TruncationSide::kRight;
+  int max_document_tokens = 0;  // > 0: each document cut to this many tokens first
+};
+
 struct ScoreRequest {
   std::vector<OwnedPair> pairs;
   ScoreMode mode = ScoreMode::kActivated;
-  bool truncate = true;  // false: a pair over max_length fails the request (OutOfRange)
+  TruncationChoice truncation;
   Clock::time_point deadline = Clock::time_point::max();
   std::shared_ptr<CancelFlag> cancel;  // may be null
 };
@@ -60,7 +68,7 @@ struct RerankRequest {
   std::string query;
   std::vector<std::string> documents;
   ScoreMode mode = ScoreMode::kActivated;
-  bool truncate = true;
+  TruncationChoice truncation;
   std::size_t top_n = 0;  // 0 = all
   Clock::time_point deadline = Clock::time_point::max();
   std::shared_ptr<CancelFlag> cancel;
@@ -84,7 +92,12 @@ struct ServiceInfo {
   int max_concurrency = 0;
   int threads_per_worker = 0;  // CPU threads of each backend instance (0: not a CPU backend)
   int max_batch_size = 0;
+  int max_batch_tokens = 0;
+  int max_queue_pairs = 0;
+  bool auto_truncate = true;
+  int tokenizer_threads = 0;
   bool random_weights = false;
+  std::vector<std::string> labels;  // the model's label names (id2label), one per logit
 };
 
 // Thread-safe. Each call answers exactly once through `done`, on a service thread (never

@@ -132,7 +132,10 @@ void ServingEngine::run_pairs(PairWork work, std::function<void(Scored)> finish)
   pending->arrived = Clock::now();
   pending->options = {
       .max_length = config_.model.max_length,
-      .truncation = work.truncate ? text::Truncation::kLongestFirst : text::Truncation::kNone};
+      .truncation =
+          work.truncation.enabled ? text::Truncation::kLongestFirst : text::Truncation::kNone,
+      .side = work.truncation.side,
+      .max_document_tokens = work.truncation.max_document_tokens};
   pending->mode = work.mode;
   pending->finish = std::move(finish);
   pending->job->deadline = work.deadline;
@@ -233,7 +236,7 @@ void ServingEngine::score(ScoreRequest request, std::function<void(ScoreResponse
     return;
   }
   PairWork work{std::move(request.pairs), std::nullopt,     request.mode,
-                request.truncate,         request.deadline, std::move(request.cancel)};
+                request.truncation,       request.deadline, std::move(request.cancel)};
   run_pairs(std::move(work), [done = std::move(done)](Scored scored) {
     done({std::move(scored.status), std::move(scored.scores), scored.total_tokens, scored.times});
   });
@@ -260,7 +263,7 @@ void ServingEngine::rerank(RerankRequest request, std::function<void(RerankRespo
   for (auto& document : request.documents) work.pairs.push_back({{}, std::move(document)});
   work.shared_query = std::move(request.query);
   work.mode = request.mode;
-  work.truncate = request.truncate;
+  work.truncation = request.truncation;
   work.deadline = request.deadline;
   work.cancel = std::move(request.cancel);
   const std::size_t top_n = request.top_n;
@@ -283,7 +286,12 @@ ServiceInfo ServingEngine::info() const {
   info.max_concurrency = config_.server.max_concurrency;
   info.threads_per_worker = threads_per_worker_;
   info.max_batch_size = config_.batching.max_batch_size;
+  info.max_batch_tokens = config_.batching.max_batch_tokens;
+  info.max_queue_pairs = config_.server.max_queue_pairs;
+  info.auto_truncate = config_.server.auto_truncate;
+  info.tokenizer_threads = tokenizer_threads(config_.server);
   info.random_weights = model_->config().random_weights;
+  info.labels = model_->config().labels;
   return info;
 }
 

@@ -55,7 +55,7 @@ class ServingEngine final : public ScoringService {
     std::vector<OwnedPair> pairs;
     std::optional<std::string> shared_query;
     ScoreMode mode = ScoreMode::kActivated;
-    bool truncate = true;
+    TruncationChoice truncation;
     Clock::time_point deadline = Clock::time_point::max();
     std::shared_ptr<CancelFlag> cancel;
   };

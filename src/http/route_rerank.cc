@@ -1,5 +1,6 @@
-// POST /rerank (text-embeddings-inference) and POST /v1/rerank (Cohere / Jina): both decode into
-// one engine::RerankRequest; the engine sorts and cuts to top_n, HTTP only encodes.
+// POST /rerank (text-embeddings-inference; also POST / and /invocations, as TEI serves a
+// reranker there), POST /v1/rerank (Cohere v1 / Jina) and POST /v2/rerank (Cohere v2): all
+// decode into one engine::RerankRequest; the engine sorts and cuts to top_n, HTTP only encodes.
 #include <memory>
 #include <string>
 #include <vector>
@@ -55,9 +56,12 @@ void handle_tei_rerank(const RouterContext& context, HttpRequest request, const 
   });
 }
 
-void handle_cohere_rerank(const RouterContext& context, HttpRequest request, const Reply& reply) {
+namespace {
+
+void cohere_rerank(const RouterContext& context, HttpRequest request, const Reply& reply,
+                   codecs::CohereApi api) {
   Result<codecs::CohereRerankInput> input =
-      codecs::decode_cohere_rerank(request.body, context.limits);
+      codecs::decode_cohere_rerank(request.body, context.limits, api);
   if (!input.ok()) {
     reply(respond_with(error_response(input.status())));
     return;
@@ -66,21 +70,36 @@ void handle_cohere_rerank(const RouterContext& context, HttpRequest request, con
   attach_request_lifetime(context, request, rerank);
   std::shared_ptr<const std::vector<std::string>> documents;
   if (input->return_documents) {
-    documents = std::make_shared<const std::vector<std::string>>(rerank.documents);
+    documents = std::make_shared<const std::vector<std::string>>(std::move(input->documents_json));
   }
+  codecs::CohereReplyContext reply_context;
+  reply_context.api = api;
+  reply_context.documents = rerank.documents.size();
   std::string model =
       input->model.empty() ? context.service->info().model_id : std::move(input->model);
   context.service->rerank(
-      std::move(rerank), [reply, documents, model = std::move(model),
+      std::move(rerank), [reply, documents, reply_context, model = std::move(model),
                           id = request.request_id](engine::RerankResponse response) {
-        reply(answer(std::move(response), [documents, model, id](const engine::RerankResponse& r) {
-          codecs::CohereReplyContext reply_context;
-          reply_context.id = id;
-          reply_context.model = model;
-          reply_context.documents = documents.get();
-          return codecs::encode_cohere_rerank(r, reply_context);
+        reply(answer(std::move(response), [documents, reply_context, model,
+                                           id](const engine::RerankResponse& r) {
+          codecs::CohereReplyContext full = reply_context;
+          full.id = id;
+          full.model = model;
+          full.documents_json = documents.get();
+          return codecs::encode_cohere_rerank(r, full);
         }));
       });
+}
+
+}  // namespace
+
+void handle_cohere_rerank(const RouterContext& context, HttpRequest request, const Reply& reply) {
+  cohere_rerank(context, std::move(request), reply, codecs::CohereApi::kV1);
+}
+
+void handle_cohere_rerank_v2(const RouterContext& context, HttpRequest request,
+                             const Reply& reply) {
+  cohere_rerank(context, std::move(request), reply, codecs::CohereApi::kV2);
 }
 
 }  // namespace rerankd::http

@@ -21,15 +21,25 @@ struct Route {
   bool needs_api_key;
 };
 
+// Probes (/health, /ready, /ping, GET /) answer without the API key, as TEI's do, so a load
+// balancer or kubelet needs no secret; /metrics follows server.metrics.
 constexpr std::array kRoutes = {
     Route{"POST", "/rerank", &handle_tei_rerank, true},
+    // TEI serves a reranker's rerank on its compat route and SageMaker's.
+    Route{"POST", "/", &handle_tei_rerank, true},
+    Route{"POST", "/invocations", &handle_tei_rerank, true},
+    Route{"POST", "/predict", &handle_predict, true},
     Route{"POST", "/v1/rerank", &handle_cohere_rerank, true},
+    Route{"POST", "/v2/rerank", &handle_cohere_rerank_v2, true},
     Route{"POST", "/score", &handle_score, true},
     Route{"GET", "/health", &handle_health, false},
-    Route{"GET", "/ready", &handle_ready, true},
-    Route{"GET", "/metrics", &handle_metrics, true},
+    Route{"GET", "/", &handle_health, false},
+    Route{"GET", "/ping", &handle_health, false},
+    Route{"GET", "/ready", &handle_ready, false},
+    Route{"GET", "/metrics", &handle_metrics, false},
     Route{"GET", "/info", &handle_info, true},
     Route{"GET", "/openapi.json", &handle_openapi, true},
+    Route{"GET", "/docs", &handle_docs, false},
 };
 
 // Compares in time independent of where the strings differ, so a key can't be guessed byte by
@@ -142,10 +152,19 @@ void Router::handle(HttpRequest request, const Reply& reply) const noexcept {
       decorated(respond_with(std::move(response)));
       return;
     }
-    if (match->needs_api_key && !context_.api_key.empty() &&
+    const bool is_metrics = match->handler == &handle_metrics;
+    if (is_metrics && context_.metrics == "off") {
+      decorated(respond_with(error_response(HttpFailure::kRouteNotFound,
+                                            "no route /metrics (server.metrics is off)")));
+      return;
+    }
+    const bool needs_key = match->needs_api_key || (is_metrics && context_.metrics == "api_key");
+    if (needs_key && !context_.api_key.empty() &&
         !authorized(context_.api_key, request.authorization)) {
-      decorated(respond_with(error_response(HttpFailure::kUnauthorized,
-                                            "missing or wrong \"Authorization: Bearer <key>\"")));
+      HttpResponse response = error_response(HttpFailure::kUnauthorized,
+                                             "missing or wrong \"Authorization: Bearer <key>\"");
+      response.headers.emplace_back("www-authenticate", "Bearer realm=\"rerankd\"");
+      decorated(respond_with(std::move(response)));
       return;
     }
     match->handler(context_, std::move(request), decorated);

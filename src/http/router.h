@@ -19,7 +19,9 @@ struct RouterContext {
   metrics::Registry* registry = nullptr;      // not owned; may be null
   codecs::DecodeLimits limits;
   int request_timeout_ms = 30000;  // deadline from arrival; <= 0: none
-  std::string api_key;             // non-empty: every route but /health needs it
+  std::string api_key;             // non-empty: every route but the probes needs it
+  std::string metrics = "open";    // server.metrics: open, api_key or off
+  bool access_log = false;         // one JSON line per request on stderr
   std::string version;             // rerankd's version, for /info
 };
 

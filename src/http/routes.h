@@ -9,6 +9,9 @@ namespace rerankd::http {
 
 void handle_tei_rerank(const RouterContext& context, HttpRequest request, const Reply& reply);
 void handle_cohere_rerank(const RouterContext& context, HttpRequest request, const Reply& reply);
+void handle_cohere_rerank_v2(const RouterContext& context, HttpRequest request,
+                             const Reply& reply);
+void handle_predict(const RouterContext& context, HttpRequest request, const Reply& reply);
 void handle_score(const RouterContext& context, HttpRequest request, const Reply& reply);
 
 void handle_health(const RouterContext& context, HttpRequest request, const Reply& reply);
@@ -16,6 +19,7 @@ void handle_ready(const RouterContext& context, HttpRequest request, const Reply
 void handle_metrics(const RouterContext& context, HttpRequest request, const Reply& reply);
 void handle_info(const RouterContext& context, HttpRequest request, const Reply& reply);
 void handle_openapi(const RouterContext& context, HttpRequest request, const Reply& reply);
+void handle_docs(const RouterContext& context, HttpRequest request, const Reply& reply);
 
 // Arrival plus request_timeout_ms, or no deadline.
 engine::Clock::time_point request_deadline(const RouterContext& context,

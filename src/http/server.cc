@@ -101,6 +101,8 @@ Result<std::unique_ptr<Server>> Server::start(const ServerOptions& options,
   context.limits.auto_truncate = options.server.auto_truncate;
   context.request_timeout_ms = options.server.request_timeout_ms;
   context.api_key = options.server.api_key;
+  context.metrics = options.server.metrics;
+  context.access_log = options.server.access_log;
   context.version = options.version.empty() ? std::string(build_version()) : options.version;
 
   try {

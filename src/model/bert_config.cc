@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <limits>
 #include <optional>
 #include <utility>
@@ -142,6 +143,29 @@ Result<std::int64_t> read_num_labels(const ConfigReader& reader) {
   return 2;
 }
 
+// id2label's names for labels 0..num_labels-1 ({"0": "LABEL_0"}); keys that are not such an
+// index, or values that are not strings, are ignored: the names only label /predict answers.
+std::vector<std::string> read_labels(const ConfigReader& reader, std::int64_t num_labels) {
+  std::vector<std::string> labels(static_cast<std::size_t>(std::min<std::int64_t>(num_labels, 1 << 16)));
+  for (std::size_t i = 0; i < labels.size(); ++i) labels[i] = "LABEL_" + std::to_string(i);
+  dom::object id2label;
+  if (reader.object()["id2label"].get(id2label) != simdjson::SUCCESS) return labels;
+  for (dom::key_value_pair entry : id2label) {
+    std::size_t index = 0;
+    const std::string_view key = entry.key;
+    if (key.empty() || key.size() > 6) continue;
+    bool digits = true;
+    for (char c : key) {
+      digits = digits && c >= '0' && c <= '9';
+      index = index * 10 + static_cast<std::size_t>(c - '0');
+    }
+    std::string_view name;
+    if (!digits || index >= labels.size() || entry.value.get(name) != simdjson::SUCCESS) continue;
+    labels[index] = std::string(name);
+  }
+  return labels;
+}
+
 // cross_encoder/model.py get_default_activation_fn: config.sentence_transformers.activation_fn
 // if that key exists (a null there skips the legacy key: it is an elif), else the legacy
 // sbert_ce_default_activation_function, else sigmoid for one label, identity otherwise.
@@ -211,6 +235,7 @@ Result<BertConfig> read_config(const ConfigReader& reader) {
   config.layer_norm_eps = static_cast<float>(eps);
   RERANKD_ASSIGN_OR_RETURN(config.hidden_act, read_hidden_act(reader));
   RERANKD_ASSIGN_OR_RETURN(config.num_labels, read_num_labels(reader));
+  config.labels = read_labels(reader, config.num_labels);
   dom::element pad;
   if (reader.object()["pad_token_id"].get(pad) == simdjson::SUCCESS && !pad.is_null()) {
     RERANKD_ASSIGN_OR_RETURN(config.pad_token_id, reader.integer("pad_token_id", 0));

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
 
@@ -31,6 +32,8 @@ struct BertConfig {
   float layer_norm_eps = 1e-12f;
   HiddenAct hidden_act = HiddenAct::kGeluErf;
   std::int64_t num_labels = 1;
+  // Label i's name from id2label, "LABEL_i" where it names none (transformers' default).
+  std::vector<std::string> labels;
   std::int64_t pad_token_id = 0;
   ScoreActivation score_activation = ScoreActivation::kSigmoid;
   // Which key decided score_activation, e.g. "config_sentence_transformers.json activation_fn".

@@ -123,11 +123,24 @@ Status Tokenizer::encode_pair_with_query(std::span<const std::int32_t> query_ids
   thread_local std::vector<std::int32_t> document_ids;
   document_ids.clear();
   impl_->tokenize(document, document_ids);
+  const bool from_left = options.side == TruncationSide::kLeft;
+  const std::int32_t* document_start = document_ids.data();
+  std::size_t document_size = document_ids.size();
+  if (options.max_document_tokens > 0 &&
+      document_size > static_cast<std::size_t>(options.max_document_tokens)) {
+    const auto limit = static_cast<std::size_t>(options.max_document_tokens);
+    if (from_left) document_start += document_size - limit;
+    document_size = limit;
+  }
   RERANKD_ASSIGN_OR_RETURN(
       const PairLengths kept,
-      truncate_pair(query_ids.size(), document_ids.size(),
+      truncate_pair(query_ids.size(), document_size,
                     static_cast<std::size_t>(options.max_length) - specials, options.truncation));
-  pair_template.apply(query_ids.data(), kept.first, document_ids.data(), kept.second, out);
+  // Left truncation keeps each side's last tokens, as `tokenizers` does with direction Left.
+  const std::int32_t* query_start =
+      query_ids.data() + (from_left ? query_ids.size() - kept.first : 0);
+  if (from_left) document_start += document_size - kept.second;
+  pair_template.apply(query_start, kept.first, document_start, kept.second, out);
   return Status::ok_status();
 }
 

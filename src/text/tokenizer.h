@@ -20,9 +20,19 @@ enum class Truncation {
   kOnlySecond,    // Hugging Face `only_second`: cut the document only
 };
 
+// Which end of a text truncation cuts: Hugging Face's truncation_direction.
+enum class TruncationSide {
+  kRight,  // keep the first tokens (the default)
+  kLeft,   // keep the last tokens
+};
+
 struct TokenizeOptions {
   int max_length = 512;  // total tokens including [CLS] and both [SEP]
   Truncation truncation = Truncation::kLongestFirst;
+  TruncationSide side = TruncationSide::kRight;
+  // > 0: the document is cut to this many tokens (from `side`) before the pair is truncated
+  // to max_length, whatever `truncation` says (Cohere's max_tokens_per_doc).
+  int max_document_tokens = 0;
 };
 
 // One encoded pair: `[CLS] query [SEP] document [SEP]`.

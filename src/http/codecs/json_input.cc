@@ -80,4 +80,34 @@ Result<dom::array> required_array(const dom::object& object, std::string_view ke
   return array;
 }
 
+Result<std::int64_t> optional_positive_int(const dom::object& object, std::string_view key) {
+  std::optional<dom::element> element = find_field(object, key);
+  if (!element || element->is_null()) return std::int64_t{0};
+  std::int64_t value = 0;
+  if (element->get_int64().get(value)) return type_error(key, "an integer", *element);
+  if (value < 1) {
+    return invalid_argument(std::string(key) + ": " + std::to_string(value) + " is less than 1");
+  }
+  return value;
+}
+
+Status check_known_fields(const dom::object& object, std::initializer_list<std::string_view> known,
+                          std::string_view route) {
+  for (dom::key_value_pair field : object) {
+    bool found = false;
+    for (std::string_view name : known) found = found || field.key == name;
+    if (found) continue;
+    std::string accepted;
+    for (std::string_view name : known) {
+      if (!accepted.empty()) accepted += ", ";
+      accepted += name;
+    }
+    std::string key(field.key.substr(0, 64));
+    for (char& c : key) c = (c >= 0x20 && c <= 0x7E) ? c : '?';
+    return invalid_argument("\"" + key + "\": not a field rerankd's " + std::string(route) +
+                            " supports (it takes " + accepted + ")");
+  }
+  return Status::ok_status();
+}
+
 }  // namespace rerankd::http::codecs

@@ -5,6 +5,8 @@
 
 #include <simdjson.h>
 
+#include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +36,14 @@ Result<std::string_view> as_string(const simdjson::dom::element& element, std::s
 // Optional bool: absent or null gives `fallback`.
 Result<bool> optional_bool(const simdjson::dom::object& object, std::string_view key,
                            bool fallback);
+
+// Optional integer >= 1: absent or null gives 0.
+Result<std::int64_t> optional_positive_int(const simdjson::dom::object& object,
+                                           std::string_view key);
+
+// 400 naming the first key of `object` not in `known`, and the keys the route accepts.
+Status check_known_fields(const simdjson::dom::object& object,
+                          std::initializer_list<std::string_view> known, std::string_view route);
 
 // Required array field.
 Result<simdjson::dom::array> required_array(const simdjson::dom::object& object,

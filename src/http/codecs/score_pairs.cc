@@ -32,7 +32,7 @@ Result<engine::ScoreRequest> decode_score(std::string_view body, const DecodeLim
   }
   RERANKD_ASSIGN_OR_RETURN(bool raw_scores, optional_bool(object, "raw_scores", false));
   request.mode = raw_scores ? engine::ScoreMode::kRaw : engine::ScoreMode::kActivated;
-  RERANKD_ASSIGN_OR_RETURN(request.truncate, decode_truncate(object, limits));
+  RERANKD_ASSIGN_OR_RETURN(request.truncation.enabled, decode_truncate(object, limits));
   return request;
 }
 

@@ -123,6 +123,7 @@ engine::ServiceInfo FakeService::info() const {
   info.max_client_batch_size = 8;
   info.max_concurrency = 1;
   info.max_batch_size = 4;
+  info.labels = {"LABEL_0"};
   return info;
 }
 

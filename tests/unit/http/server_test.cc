@@ -113,7 +113,7 @@ TEST_F(ServerTest, TeiRerankSortsBestFirst) {
   EXPECT_EQ(request->query, "q");
   EXPECT_EQ(request->mode, engine::ScoreMode::kActivated);
   EXPECT_EQ(request->top_n, 0u);
-  EXPECT_TRUE(request->truncate);  // truncate absent: the server's auto_truncate
+  EXPECT_TRUE(request->truncation.enabled);  // truncate absent: the server's auto_truncate
   EXPECT_NE(request->deadline, engine::Clock::time_point::max());
   EXPECT_NE(request->cancel, nullptr);
 }
@@ -129,7 +129,7 @@ TEST_F(ServerTest, TeiRerankReturnTextAndRawScores) {
   const auto request = service_.last_rerank();
   ASSERT_TRUE(request.has_value());
   EXPECT_EQ(request->mode, engine::ScoreMode::kRaw);
-  EXPECT_FALSE(request->truncate);
+  EXPECT_FALSE(request->truncation.enabled);
 }
 
 TEST_F(ServerTest, TeiTruncateNullUsesAutoTruncate) {
@@ -138,9 +138,9 @@ TEST_F(ServerTest, TeiTruncateNullUsesAutoTruncate) {
   server_.reset();
   start(config);
   ASSERT_EQ(post("/rerank", R"({"query":"q","texts":["a"],"truncate":null})").status, 200);
-  EXPECT_FALSE(service_.last_rerank()->truncate);
+  EXPECT_FALSE(service_.last_rerank()->truncation.enabled);
   ASSERT_EQ(post("/rerank", R"({"query":"q","texts":["a"],"truncate":true})").status, 200);
-  EXPECT_TRUE(service_.last_rerank()->truncate);
+  EXPECT_TRUE(service_.last_rerank()->truncation.enabled);
 }
 
 TEST_F(ServerTest, CohereRerankWithStringDocuments) {
@@ -149,7 +149,9 @@ TEST_F(ServerTest, CohereRerankWithStringDocuments) {
            {{"x-request-id", "client-id-1"}});
   ASSERT_EQ(response.status, 200) << response.body;
   EXPECT_EQ(response.body, R"({"id":"client-id-1","results":[{"index":1,"relevance_score":4},)"
-                           R"({"index":0,"relevance_score":2}],"model":"fake/length-scorer",)"
+                           R"({"index":0,"relevance_score":2}],"meta":{"api_version":)"
+                           R"({"version":"1"},"billed_units":{"search_units":1},"tokens":)"
+                           R"({"input_tokens":10,"output_tokens":0}},"model":"fake/length-scorer",)"
                            R"("usage":{"total_tokens":10}})");
   EXPECT_EQ(response.header("x-request-id"), "client-id-1");
   EXPECT_EQ(service_.last_rerank()->top_n, 2u);
@@ -218,6 +220,17 @@ TEST_F(ServerTest, InfoShowsServiceInfoAndVersion) {
   EXPECT_EQ(model_id, "fake/length-scorer");
   EXPECT_EQ(version, "9.9.9-test");
   EXPECT_EQ(max_length, 512);
+  // TEI's fields, for its clients.
+  int64_t max_input_length = 0;
+  ASSERT_EQ(root["max_input_length"].get(max_input_length), simdjson::SUCCESS);
+  EXPECT_EQ(max_input_length, 512);
+  std::string_view label;
+  ASSERT_EQ(root["model_type"]["reranker"]["id2label"]["0"].get(label), simdjson::SUCCESS)
+      << response.body;
+  for (const char* key : {"model_sha", "model_dtype", "max_batch_tokens", "max_client_batch_size",
+                          "auto_truncate", "tokenization_workers", "sha"}) {
+    EXPECT_EQ(root[key].error(), simdjson::SUCCESS) << key << " in " << response.body;
+  }
 }
 
 TEST_F(ServerTest, OpenApiDocumentDescribesEveryRoute) {
@@ -346,18 +359,40 @@ TEST_F(ServerTest, UnknownRouteIs404AndWrongMethodIs405) {
   expect_error(post("/health", "{}"), 405, "method_not_allowed");
 }
 
-TEST_F(ServerTest, ApiKeyIsRequiredEverywhereButHealth) {
+TEST_F(ServerTest, ApiKeyIsRequiredEverywhereButTheProbes) {
   config::ServerConfig config = test_config();
   config.api_key = "s3cret";
   server_.reset();
   start(config);
   const std::string body = R"({"query":"q","texts":["a"]})";
   expect_error(post("/rerank", body), 401, "unauthorized");
-  expect_error(post("/rerank", body, {{"authorization", "Bearer wrong"}}), 401, "unauthorized");
-  expect_error(get("/metrics"), 401, "unauthorized");
+  const ClientResponse wrong = post("/rerank", body, {{"authorization", "Bearer wrong"}});
+  expect_error(wrong, 401, "unauthorized");
+  EXPECT_EQ(wrong.header("www-authenticate"), R"(Bearer realm="rerankd")");
+  for (const char* path : {"/", "/invocations", "/v2/rerank", "/predict"}) {
+    EXPECT_EQ(post(path, body).status, 401) << path;
+  }
+  EXPECT_EQ(get("/info").status, 401);
   EXPECT_EQ(post("/rerank", body, {{"authorization", "Bearer s3cret"}}).status, 200);
   EXPECT_EQ(get("/info", {{"authorization", "Bearer s3cret"}}).status, 200);
-  EXPECT_EQ(get("/health").status, 200);
+  // Probes and (by default) metrics need no key: a balancer or kubelet holds no secret.
+  for (const char* path : {"/health", "/ready", "/ping", "/", "/metrics", "/docs"}) {
+    EXPECT_NE(get(path).status, 401) << path;
+  }
+}
+
+TEST_F(ServerTest, MetricsFollowTheConfig) {
+  config::ServerConfig config = test_config();
+  config.api_key = "s3cret";
+  config.metrics = "api_key";
+  server_.reset();
+  start(config);
+  expect_error(get("/metrics"), 401, "unauthorized");
+  EXPECT_EQ(get("/metrics", {{"authorization", "Bearer s3cret"}}).status, 200);
+  config.metrics = "off";
+  server_.reset();
+  start(config);
+  expect_error(get("/metrics", {{"authorization", "Bearer s3cret"}}), 404, "not_found");
 }
 
 TEST_F(ServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
