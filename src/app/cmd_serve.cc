@@ -1,14 +1,18 @@
 // rerankd serve: the long-running HTTP server. Config from defaults, then --config FILE, then
-// flags (--model, --port and every dotted key, e.g. --batching.max_batch_size 96).
+// the environment (TEI's names and RERANKD_<KEY>, see env_config.h), then flags (--model,
+// --port and every dotted key, e.g. --batching.max_batch_size 96).
 #include <fmt/core.h>
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <map>
 #include <memory>
 
 #include "app/commands.h"
 #include "app/engine_flags.h"
+#include "app/env_config.h"
+#include "common/build_info.h"
 #include "config/config.h"
 #include "engine/serving_engine.h"
 #include "http/server.h"
@@ -30,6 +34,13 @@ Result<config::Config> effective_config(const ServeFlags& flags) {
   if (!flags.config_file.empty()) {
     RERANKD_ASSIGN_OR_RETURN(config, config::load_config_file(flags.config_file));
   }
+  // The environment, then the flags: a flag wins over a variable, a variable over the file.
+  EnvironmentOverrides environment =
+      environment_overrides([](const char* name) { return std::getenv(name); });
+  for (const std::string& warning : environment.warnings) {
+    fmt::print(stderr, "rerankd serve: {}\n", warning);
+  }
+  RERANKD_RETURN_IF_ERROR(config::apply_overrides(config, environment.overrides));
   std::vector<std::pair<std::string, std::string>> overrides;
   if (!flags.model.empty()) overrides.emplace_back("model.path", flags.model);
   if (flags.port >= 0) overrides.emplace_back("server.port", std::to_string(flags.port));
@@ -66,6 +77,12 @@ int run_serve(const ServeFlags& flags) {
 
   const sigset_t stop_signals = block_stop_signals();
   metrics::Registry registry;
+  const BuildInfo& build = build_info();
+  registry
+      .gauge("rerankd_build_info", "1, labelled with this binary's version, commit and build type",
+             fmt::format("version=\"{}\",commit=\"{}\",build_type=\"{}\"", build.version,
+                         build.commit, build.build_type))
+      .set(1);
   fmt::print(stderr, "rerankd serve: loading {} ({} backend, {})\n", model_dir->string(),
              config->model.backend, config->model.dtype);
   auto engine = engine::ServingEngine::create(*config, *model_dir, &registry);
@@ -95,7 +112,7 @@ int run_serve(const ServeFlags& flags) {
 void add_serve_command(CLI::App& app, CommandRunner& selected) {
   auto flags = std::make_shared<ServeFlags>();
   auto* command =
-      app.add_subcommand("serve", "Run the HTTP server (TEI /rerank, Cohere /v1/rerank)");
+      app.add_subcommand("serve", "Run the HTTP server (TEI, Cohere v1/v2 and Jina APIs)");
   command->add_option("--config,-c", flags->config_file, "YAML config file")
       ->check(CLI::ExistingFile);
   command->add_flag("--print-config", flags->print_config, "Print the effective config and exit");

@@ -217,12 +217,12 @@ class HttpTarget final : public Target {
   }
 
  private:
-  // (sum, count) of rerankd_batch_size from GET /metrics; zeros when it cannot tell.
+  // (sum, count) of rerankd_batch_size_pairs from GET /metrics; zeros when it cannot tell.
   std::pair<double, double> batch_totals() {
     const auto reply = metrics_connection_.exchange(bhttp::verb::get, "/metrics", "");
     if (!reply.ok() || reply->status != 200) return {0, 0};
-    return {metric_value(reply->body, "rerankd_batch_size_sum"),
-            metric_value(reply->body, "rerankd_batch_size_count")};
+    return {metric_value(reply->body, "rerankd_batch_size_pairs_sum"),
+            metric_value(reply->body, "rerankd_batch_size_pairs_count")};
   }
 
   std::string url_;

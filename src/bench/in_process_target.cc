@@ -9,7 +9,7 @@
 namespace rerankd::bench {
 namespace {
 
-constexpr const char* kBatchSizeMetric = "rerankd_batch_size";
+constexpr const char* kBatchSizeMetric = "rerankd_batch_size_pairs";
 
 CallOutcome outcome_of(const engine::RerankResponse& response, std::size_t documents) {
   CallOutcome outcome;
@@ -77,7 +77,7 @@ class InProcessTarget final : public Target {
   }
 
  private:
-  // (sum, count) of rerankd_batch_size so far; zeros without a registry.
+  // (sum, count) of rerankd_batch_size_pairs so far; zeros without a registry.
   std::pair<double, std::uint64_t> totals() const {
     const metrics::Histogram* histogram =
         registry_ != nullptr ? registry_->find_histogram(kBatchSizeMetric) : nullptr;

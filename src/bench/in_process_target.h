@@ -11,7 +11,7 @@
 
 namespace rerankd::bench {
 
-// `service` and `registry` (the one the service was created with, for rerankd_batch_size;
+// `service` and `registry` (the one the service was created with, for rerankd_batch_size_pairs;
 // may be null) must outlive the target.
 std::unique_ptr<Target> make_in_process_target(engine::ScoringService& service,
                                                const metrics::Registry* registry);

@@ -47,7 +47,7 @@ class Target {
   virtual std::string describe() const = 0;
   // Mean pairs per backend batch since the last reset_batch_stats(); 0 when it cannot tell.
   // In process: from the engine's metrics registry; over HTTP: from GET /metrics
-  // (rerankd_batch_size_sum / _count deltas).
+  // (rerankd_batch_size_pairs_sum / _count deltas).
   virtual double mean_batch_size() = 0;
   virtual void reset_batch_stats() = 0;
 };

@@ -30,6 +30,7 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
   std::string error_type;                                    // set on errors; for metrics
   std::optional<engine::StageTimes> times;  // from the service; becomes x-*-time headers
+  std::size_t pairs = 0;                    // pairs the request scored; for the access log
 };
 
 // Builds the response; runs on the connection's executor (an I/O thread), so that encoding a

@@ -24,6 +24,7 @@ void handle_predict(const RouterContext& context, HttpRequest request, const Rep
       HttpResponse http;
       http.body = codecs::encode_tei_predict(response, batch, label);
       http.times = response.times;
+      http.pairs = response.scores.size();
       return http;
     });
   });

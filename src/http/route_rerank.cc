@@ -15,15 +15,17 @@ namespace {
 
 // The answer: an error, or the encoded body; encoding runs on the connection's executor.
 template <typename Encode>
-Respond answer(engine::RerankResponse response, Encode encode) {
-  return [response = std::move(response), encode = std::move(encode)]() {
+Respond answer(engine::RerankResponse response, std::size_t pairs, Encode encode) {
+  return [response = std::move(response), pairs, encode = std::move(encode)]() {
     if (!response.status.ok()) {
       HttpResponse error = error_response(response.status);
+      error.pairs = pairs;
       return error;
     }
     HttpResponse http;
     http.body = encode(response);
     http.times = response.times;
+    http.pairs = pairs;
     return http;
   };
 }
@@ -49,8 +51,9 @@ void handle_tei_rerank(const RouterContext& context, HttpRequest request, const 
   if (input->return_text) {
     texts = std::make_shared<const std::vector<std::string>>(rerank.documents);
   }
-  context.service->rerank(std::move(rerank), [reply, texts](engine::RerankResponse response) {
-    reply(answer(std::move(response), [texts](const engine::RerankResponse& r) {
+  const std::size_t pairs = rerank.documents.size();
+  context.service->rerank(std::move(rerank), [reply, texts, pairs](engine::RerankResponse response) {
+    reply(answer(std::move(response), pairs, [texts](const engine::RerankResponse& r) {
       return codecs::encode_tei_rerank(r, texts.get());
     }));
   });
@@ -80,7 +83,7 @@ void cohere_rerank(const RouterContext& context, HttpRequest request, const Repl
   context.service->rerank(
       std::move(rerank), [reply, documents, reply_context, model = std::move(model),
                           id = request.request_id](engine::RerankResponse response) {
-        reply(answer(std::move(response), [documents, reply_context, model,
+        reply(answer(std::move(response), reply_context.documents, [documents, reply_context, model,
                                            id](const engine::RerankResponse& r) {
           codecs::CohereReplyContext full = reply_context;
           full.id = id;

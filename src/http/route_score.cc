@@ -19,6 +19,7 @@ void handle_score(const RouterContext& context, HttpRequest request, const Reply
       HttpResponse http;
       http.body = codecs::encode_score(response);
       http.times = response.times;
+      http.pairs = response.scores.size();
       return http;
     });
   });

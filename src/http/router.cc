@@ -2,6 +2,9 @@
 
 #include <array>
 #include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
 #include <exception>
 #include <string>
 
@@ -90,6 +93,50 @@ void add_timing_headers(HttpResponse& response) {
   response.headers.emplace_back("x-total-time", format_ms(times.total));
 }
 
+std::string millis(std::chrono::nanoseconds duration) {
+  std::string out;
+  json::append_number(out,
+                      std::round(std::chrono::duration<double, std::milli>(duration).count() * 1e3) /
+                          1e3);
+  return out;
+}
+
+// One JSON object per line on stderr, written with one call so lines from I/O threads never
+// interleave. The path is the route's label: client-chosen paths stay bounded.
+void write_access_log(std::string_view method, std::string_view path, std::string_view request_id,
+                      const HttpResponse& response) {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  std::string line = "{\"ts\":";
+  json::append_string(line, stamp);
+  line += ",\"method\":";
+  json::append_string(line, printable(method.empty() ? "-" : method));
+  line += ",\"route\":";
+  json::append_string(line, route_label(path));
+  line += ",\"status\":";
+  json::append_number(line, static_cast<std::int64_t>(response.status));
+  line += ",\"pairs\":";
+  json::append_number(line, static_cast<std::int64_t>(response.pairs));
+  if (response.times) {
+    line += ",\"tokenize_ms\":" + millis(response.times->tokenize);
+    line += ",\"queue_ms\":" + millis(response.times->queue);
+    line += ",\"inference_ms\":" + millis(response.times->inference);
+    line += ",\"total_ms\":" + millis(response.times->total);
+  }
+  if (!response.error_type.empty()) {
+    line += ",\"error_type\":";
+    json::append_string(line, response.error_type);
+  }
+  line += ",\"request_id\":";
+  json::append_string(line, printable(request_id));
+  line += "}\n";
+  std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
 }  // namespace
 
 std::string_view route_label(std::string_view path) {
@@ -102,11 +149,12 @@ std::string_view route_label(std::string_view path) {
 Router::Router(RouterContext context)
     : context_(std::move(context)), metrics_(std::make_unique<HttpMetrics>(context_.registry)) {}
 
-void Router::finish(std::string_view path, std::string_view request_id,
-                    HttpResponse& response) const {
+void Router::finish(std::string_view path, std::string_view request_id, HttpResponse& response,
+                    std::string_view method) const {
   response.headers.emplace_back("x-request-id", std::string(request_id));
   add_timing_headers(response);
   metrics_->record(route_label(path), response);
+  if (context_.access_log) write_access_log(method, path, request_id, response);
 }
 
 void Router::handle(HttpRequest request, const Reply& reply) const noexcept {
@@ -119,15 +167,15 @@ void Router::handle(HttpRequest request, const Reply& reply) const noexcept {
   }
   // Every answer passes through here on the connection's executor: headers, then metrics.
   const Reply decorated = [this, reply, route = std::string(route_label(request.path)),
-                           id = request.request_id](Respond respond) {
-    reply([this, respond = std::move(respond), route, id]() {
+                           id = request.request_id, method = request.method](Respond respond) {
+    reply([this, respond = std::move(respond), route, id, method]() {
       HttpResponse response;
       try {
         response = respond();
       } catch (const std::exception& e) {
         response = error_response(internal_error(std::string("encoding the answer: ") + e.what()));
       }
-      finish(route, id, response);
+      finish(route, id, response, method);
       return response;
     });
   };

@@ -40,7 +40,9 @@ class Router {
 
   // Adds x-request-id and the timing headers and records metrics. Runs on the connection's
   // executor; also used for answers the connection makes itself (body too large, bad HTTP).
-  void finish(std::string_view path, std::string_view request_id, HttpResponse& response) const;
+  // `method` is empty for answers made before a request was parsed.
+  void finish(std::string_view path, std::string_view request_id, HttpResponse& response,
+              std::string_view method = {}) const;
 
  private:
   RouterContext context_;

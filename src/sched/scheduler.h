@@ -58,7 +58,7 @@ class Scheduler {
  public:
   // Starts the batcher thread and one worker thread per backend (max_concurrency of them).
   // `registry` may be null; otherwise these are registered in it (and must outlive the
-  // scheduler): rerankd_batch_size and rerankd_batch_tokens (padded) histograms, one
+  // scheduler): rerankd_batch_size_pairs and rerankd_batch_padded_tokens (padded) histograms, one
   // observation per batch; rerankd_queue_pairs gauge (admitted, not yet batched);
   // rerankd_inflight_batches gauge (running on a backend); rerankd_queue_time_seconds, one
   // observation per pair (enqueue to batch start); rerankd_inference_time_seconds, one per

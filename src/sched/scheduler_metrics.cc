@@ -16,9 +16,9 @@ SchedulerMetrics::SchedulerMetrics(metrics::Registry* registry) {
   if (registry == nullptr) return;
   // Sizes 1..1024 and padded tokens 64..65536 cover every sane batching config; times from
   // 0.1 ms to about 6.5 s in doublings.
-  batch_size_ = &registry->histogram("rerankd_batch_size", "Pairs per batch.",
+  batch_size_ = &registry->histogram("rerankd_batch_size_pairs", "Pairs per batch.",
                                      metrics::exponential_buckets(1, 2, 11));
-  batch_tokens_ = &registry->histogram("rerankd_batch_tokens",
+  batch_tokens_ = &registry->histogram("rerankd_batch_padded_tokens",
                                        "Padded tokens per batch (pairs x longest pair).",
                                        metrics::exponential_buckets(64, 2, 11));
   queue_time_ = &registry->histogram(

@@ -121,8 +121,20 @@ TEST_F(ServeProcessTest, StatusEndpointsAnswer) {
 
   const auto metrics = client.get("/metrics");
   ASSERT_EQ(metrics.status, 200);
-  EXPECT_THAT(metrics.body, HasSubstr("rerankd_batch_size"));
+  EXPECT_THAT(metrics.body, HasSubstr("rerankd_batch_size_pairs"));
+  EXPECT_THAT(metrics.body, HasSubstr("rerankd_build_info{version=\""));
   EXPECT_EQ(server.stop(SIGTERM), 0) << server.stderr_text();
+  // The access log (on by default): one JSON line per request, naming route and status.
+  EXPECT_THAT(server.stderr_text(), HasSubstr(R"("method":"GET","route":"/info","status":200)"));
+}
+
+TEST_F(ServeProcessTest, VersionNamesTheCommitAndBackends) {
+  const auto version =
+      rerankd::testing::run_process({rerankd::testing::rerankd_binary().string(), "--version"});
+  EXPECT_EQ(version.exit_status, 0) << version.stderr_text;
+  EXPECT_THAT(version.stdout_text, HasSubstr("rerankd 0."));
+  EXPECT_THAT(version.stdout_text, HasSubstr("commit "));
+  EXPECT_THAT(version.stdout_text, HasSubstr("backends: reference"));
 }
 
 TEST_F(ServeProcessTest, BothRerankFormatsAndScoreMatchTheCli) {
@@ -192,8 +204,8 @@ TEST_F(ServeProcessTest, BothRerankFormatsAndScoreMatchTheCli) {
 // Sum of batches that held more pairs than one request brings (2): evidence that requests
 // shared batches.
 std::uint64_t batches_larger_than(const std::string& metrics, int pairs) {
-  const std::string total_prefix = "rerankd_batch_size_count";
-  const std::string bucket = "rerankd_batch_size_bucket{le=\"" + std::to_string(pairs) + "\"}";
+  const std::string total_prefix = "rerankd_batch_size_pairs_count";
+  const std::string bucket = "rerankd_batch_size_pairs_bucket{le=\"" + std::to_string(pairs) + "\"}";
   auto value_of = [&](const std::string& name) -> std::uint64_t {
     const auto at = metrics.find(name);
     if (at == std::string::npos) return 0;
@@ -342,6 +354,15 @@ TEST_F(ServeProcessTest, PrintConfigShowsOverridesAndBadKeysAreNamed) {
        "--batching.max_batch_size", "96", "--print-config"});
   ASSERT_EQ(print.exit_status, 0) << print.stderr_text;
   EXPECT_THAT(print.stdout_text, HasSubstr("max_batch_size: 96"));
+  // The environment sits between the file and the flags: TEI's names and RERANKD_<KEY>.
+  const auto from_env = rerankd::testing::run_process(
+      {"/usr/bin/env", "MAX_BATCH_TOKENS=12345", "RERANKD_BATCHING_MAX_BATCH_SIZE=77",
+       "MAX_CLIENT_BATCH_SIZE=99", rerankd::testing::rerankd_binary().string(), "serve",
+       "--model", tiny_model(), "--server.max_client_batch_size", "55", "--print-config"});
+  ASSERT_EQ(from_env.exit_status, 0) << from_env.stderr_text;
+  EXPECT_THAT(from_env.stdout_text, HasSubstr("max_batch_tokens: 12345"));
+  EXPECT_THAT(from_env.stdout_text, HasSubstr("max_batch_size: 77"));
+  EXPECT_THAT(from_env.stdout_text, HasSubstr("max_client_batch_size: 55"));  // the flag wins
   const auto bad =
       rerankd::testing::run_process({rerankd::testing::rerankd_binary().string(), "serve",
                                      "--model", tiny_model(), "--batching.timeout_ms", "-5"});

@@ -15,20 +15,20 @@ TEST(Registry, RendersExactPrometheusText) {
       .add(3);
   registry.counter("rerankd_requests_total", "ignored", labels({{"outcome", "error"}})).add();
   registry.gauge("rerankd_queue_pairs", "Pairs waiting.").set(-2);
-  auto& h = registry.histogram("rerankd_batch_size", "Pairs per batch.", {1, 2.5, 8});
+  auto& h = registry.histogram("rerankd_batch_size_pairs", "Pairs per batch.", {1, 2.5, 8});
   h.observe(1);
   h.observe(3);
   h.observe(3);
   h.observe(9);
   EXPECT_EQ(registry.render(),
-            "# HELP rerankd_batch_size Pairs per batch.\n"
-            "# TYPE rerankd_batch_size histogram\n"
-            "rerankd_batch_size_bucket{le=\"1\"} 1\n"
-            "rerankd_batch_size_bucket{le=\"2.5\"} 1\n"
-            "rerankd_batch_size_bucket{le=\"8\"} 3\n"
-            "rerankd_batch_size_bucket{le=\"+Inf\"} 4\n"
-            "rerankd_batch_size_sum 16\n"
-            "rerankd_batch_size_count 4\n"
+            "# HELP rerankd_batch_size_pairs Pairs per batch.\n"
+            "# TYPE rerankd_batch_size_pairs histogram\n"
+            "rerankd_batch_size_pairs_bucket{le=\"1\"} 1\n"
+            "rerankd_batch_size_pairs_bucket{le=\"2.5\"} 1\n"
+            "rerankd_batch_size_pairs_bucket{le=\"8\"} 3\n"
+            "rerankd_batch_size_pairs_bucket{le=\"+Inf\"} 4\n"
+            "rerankd_batch_size_pairs_sum 16\n"
+            "rerankd_batch_size_pairs_count 4\n"
             "# HELP rerankd_queue_pairs Pairs waiting.\n"
             "# TYPE rerankd_queue_pairs gauge\n"
             "rerankd_queue_pairs -2\n"

@@ -374,10 +374,10 @@ TEST(Scheduler, MetricsCountBatchesAndPairs) {
   }
   ASSERT_TRUE(outcomes.await(5));
   f.scheduler->shutdown();
-  const auto& batch_size = registry.histogram("rerankd_batch_size", "", {});
+  const auto& batch_size = registry.histogram("rerankd_batch_size_pairs", "", {});
   EXPECT_EQ(batch_size.sum(), 15.0);
   EXPECT_EQ(batch_size.count(), f.recorder->batches().size());
-  EXPECT_EQ(registry.histogram("rerankd_batch_tokens", "", {}).sum(),
+  EXPECT_EQ(registry.histogram("rerankd_batch_padded_tokens", "", {}).sum(),
             8.0 * 15.0);  // every pair is 8 tokens: no padding
   EXPECT_EQ(registry.histogram("rerankd_queue_time_seconds", "", {}).count(), 15u);
   EXPECT_EQ(registry.histogram("rerankd_inference_time_seconds", "", {}).count(),
@@ -385,7 +385,7 @@ TEST(Scheduler, MetricsCountBatchesAndPairs) {
   EXPECT_EQ(registry.gauge("rerankd_queue_pairs", "").value(), 0);
   EXPECT_EQ(registry.gauge("rerankd_inflight_batches", "").value(), 0);
   const std::string text = registry.render();
-  EXPECT_THAT(text, HasSubstr("# TYPE rerankd_batch_size histogram"));
+  EXPECT_THAT(text, HasSubstr("# TYPE rerankd_batch_size_pairs histogram"));
   EXPECT_THAT(text, HasSubstr(R"(rerankd_pairs_dropped_total{reason="deadline"} 0)"));
 }
 
