@@ -18,8 +18,9 @@ Writes (into tests/fixtures/tokenizer/):
                           the same hash.
   hard_cases_expected.jsonl
                           one line per line of hard_cases.jsonl (hand-written inputs: name,
-                          query, document, optional max_length (default 512) and truncation
-                          "longest_first" (default) | "only_second" | "none"), with the full
+                          query, document, optional max_length (default 512), truncation
+                          "longest_first" (default) | "only_second" | "none" and direction
+                          "right" (default) | "left"), with the full
                           input_ids and token_type_ids, or "error": true when HF refuses
                           (only_second cannot fit) or, for "none", when the pair is longer than
                           max_length (rerankd reports OutOfRange instead of overflowing).
@@ -63,12 +64,14 @@ def load(data):
     return from_json, from_vocab
 
 
-def encode(tok, query, document, max_length, strategy):
+def encode(tok, query, document, max_length, strategy, direction="right"):
     """(ids, type_ids) or None when HF refuses."""
     if strategy == "none":
         tok.no_truncation()
     else:
-        tok.enable_truncation(max_length, strategy=strategy)
+        # BertWordPieceTokenizer's own enable_truncation has no direction; its Tokenizer does.
+        getattr(tok, "_tokenizer", tok).enable_truncation(
+            max_length, strategy=strategy, direction=direction)
     try:
         enc = tok.encode(query, document)
     except Exception:  # HF raises for an only_second cut it cannot make
@@ -104,7 +107,8 @@ def main():
         for n, case in enumerate(cases, 1):
             ml = case.get("max_length", 512)
             strategy = case.get("truncation", "longest_first")
-            results = [encode(t, case["query"], case["document"], ml, strategy) for t in toks]
+            direction = case.get("direction", "right")
+            results = [encode(t, case["query"], case["document"], ml, strategy, direction) for t in toks]
             assert results[0] == results[1], f"hard case {n} ({case['name']}): loaders disagree"
             row = {"name": case["name"]}
             if results[0] is None:

@@ -70,6 +70,9 @@ TEST_P(HardCases, MatchHuggingFace) {
     options.truncation = truncation == "only_second" ? text::Truncation::kOnlySecond
                          : truncation == "none"      ? text::Truncation::kNone
                                                      : text::Truncation::kLongestFirst;
+    std::string_view direction = "right";
+    if (input["direction"].get(direction) != simdjson::SUCCESS) direction = "right";
+    options.side = direction == "left" ? text::TruncationSide::kLeft : text::TruncationSide::kRight;
 
     const auto encoding = tokenizer.encode_pair(input["query"].get_string().value(),
                                                 input["document"].get_string().value(), options);
