@@ -81,6 +81,29 @@ TEST_F(SharedQuery, SameIdsUnderEveryTruncation) {
   }
 }
 
+TEST_F(SharedQuery, MaxDocumentTokensCutsTheDocumentFirstFromEitherSide) {
+  const TextPair pair{"a question", "one two three four five six seven"};
+  std::vector<std::int32_t> document;
+  ASSERT_TRUE(tokenizer_->tokenize(pair.document, document).ok());
+  std::vector<std::int32_t> query;
+  ASSERT_TRUE(tokenizer_->tokenize(pair.query, query).ok());
+  const SpecialTokenIds& special = tokenizer_->special_ids();
+  TokenizeOptions options{.max_length = 512, .max_document_tokens = 3};
+  for (const TruncationSide side : {TruncationSide::kRight, TruncationSide::kLeft}) {
+    options.side = side;
+    Encoding encoding;
+    ASSERT_TRUE(tokenizer_->encode_pair(pair.query, pair.document, options, encoding).ok());
+    std::vector<std::int32_t> want{special.cls};
+    want.insert(want.end(), query.begin(), query.end());
+    want.push_back(special.sep);
+    const auto first = side == TruncationSide::kRight ? document.begin() : document.end() - 3;
+    want.insert(want.end(), first, first + 3);
+    want.push_back(special.sep);
+    EXPECT_EQ(encoding.input_ids, want);
+    expect_same(pair, options);
+  }
+}
+
 TEST_F(SharedQuery, InvalidUtf8NamesTheQueryOrTheDocument) {
   std::vector<std::int32_t> ids;
   const Status query_status = tokenizer_->encode_query("bad \xff query", ids);
