@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages rerankd needs to build and test, if any are missing.
-# Needs root (or sudo) only when something is missing.
+# Installs the Debian 12 packages rerankd needs to build, if any are missing; with the argument
+# `test`, also those the tests need. Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
 packages=(
@@ -14,6 +14,11 @@ packages=(
   # only as a Recommends of it, which --no-install-recommends drops.
   ocl-icd-opencl-dev
 )
+if [[ ${1:-} == test ]]; then
+  # tests/clients makes a venv with the real client libraries from PyPI (cohere, langchain-cohere,
+  # llama-index, huggingface_hub, openapi-python-client); pip needs the CA certificates.
+  packages+=(python3 python3-venv ca-certificates)
+fi
 
 missing=()
 for package in "${packages[@]}"; do

@@ -3,7 +3,7 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 require_data_dir
-"$repo_root/scripts/install-deps.sh"
+"$repo_root/scripts/install-deps.sh" test
 cd "$repo_root"
 cmake --preset release -DRERANKD_DATA_DIR="$RERANKD_DATA_DIR" >/dev/null
 cmake --build --preset release -j "$jobs"

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "common/json_writer.h"
+#include "http/codecs/decode_limits.h"
 
 namespace rerankd::http {
 namespace {
@@ -65,8 +66,33 @@ ErrorMapping map_failure(HttpFailure failure) {
   return kInternal;
 }
 
-HttpResponse error_response(const Status& status) {
-  return make_error(map_status(status.code()), status.message());
+ErrorMapping map_tei_status(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kInvalidArgument:
+      return status.message().ends_with(codecs::kEmptyListMessage)
+                 ? ErrorMapping{400, "Empty", false}
+                 : ErrorMapping{400, "Validation", false};
+    case StatusCode::kFailedPrecondition:
+    case StatusCode::kOutOfRange:
+      return {422, "Validation", false};
+    case StatusCode::kResourceExhausted:
+      return {429, "Overloaded", true};
+    case StatusCode::kUnavailable:
+      return {503, "Unhealthy", false};
+    case StatusCode::kInternal:
+      return {424, "Backend", false};
+    default:
+      return map_status(status.code());
+  }
+}
+
+HttpResponse error_response(const Status& status, ErrorDialect dialect) {
+  const ErrorMapping mapping =
+      dialect == ErrorDialect::kTei ? map_tei_status(status) : map_status(status.code());
+  HttpResponse response = make_error(mapping, status.message());
+  // Metrics count failures in one vocabulary, rerankd's, whichever a route answers in.
+  response.error_type = std::string(map_status(status.code()).error_type);
+  return response;
 }
 
 HttpResponse error_response(HttpFailure failure, std::string_view message) {

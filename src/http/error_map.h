@@ -23,8 +23,15 @@ struct ErrorMapping {
 ErrorMapping map_status(StatusCode code);
 ErrorMapping map_failure(HttpFailure failure);
 
+// Whose error vocabulary a route speaks. text-embeddings-inference's routes (/rerank, /,
+// /invocations, /predict) answer as TEI 1.9 does: error_type Validation (422) for a batch
+// over max_client_batch_size, a pair over max_length or a value of the wrong type, Empty (400)
+// for an empty list, Overloaded (429), Unhealthy (503), Backend (424); what TEI has no name
+// for keeps rerankd's. Every other route speaks rerankd's (DESIGN.md's table).
+enum class ErrorDialect { kRerankd, kTei };
+
 // {"error": message, "error_type": ...} with the mapped status (and Retry-After for 429).
-HttpResponse error_response(const Status& status);
+HttpResponse error_response(const Status& status, ErrorDialect dialect = ErrorDialect::kRerankd);
 HttpResponse error_response(HttpFailure failure, std::string_view message);
 
 // Seconds a client told "queue full" should wait before retrying.

@@ -9,7 +9,7 @@ namespace rerankd::http {
 void handle_predict(const RouterContext& context, HttpRequest request, const Reply& reply) {
   Result<codecs::TeiPredictInput> input = codecs::decode_tei_predict(request.body, context.limits);
   if (!input.ok()) {
-    reply(respond_with(error_response(input.status())));
+    reply(respond_with(error_response(input.status(), ErrorDialect::kTei)));
     return;
   }
   engine::ScoreRequest score = std::move(input->request);
@@ -20,7 +20,7 @@ void handle_predict(const RouterContext& context, HttpRequest request, const Rep
                                             label = std::move(label)](
                                                engine::ScoreResponse response) {
     reply([response = std::move(response), batch, label]() {
-      if (!response.status.ok()) return error_response(response.status);
+      if (!response.status.ok()) return error_response(response.status, ErrorDialect::kTei);
       HttpResponse http;
       http.body = codecs::encode_tei_predict(response, batch, label);
       http.times = response.times;

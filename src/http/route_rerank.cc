@@ -15,10 +15,11 @@ namespace {
 
 // The answer: an error, or the encoded body; encoding runs on the connection's executor.
 template <typename Encode>
-Respond answer(engine::RerankResponse response, std::size_t pairs, Encode encode) {
-  return [response = std::move(response), pairs, encode = std::move(encode)]() {
+Respond answer(engine::RerankResponse response, std::size_t pairs, ErrorDialect dialect,
+               Encode encode) {
+  return [response = std::move(response), pairs, dialect, encode = std::move(encode)]() {
     if (!response.status.ok()) {
-      HttpResponse error = error_response(response.status);
+      HttpResponse error = error_response(response.status, dialect);
       error.pairs = pairs;
       return error;
     }
@@ -41,7 +42,7 @@ engine::Clock::time_point request_deadline(const RouterContext& context,
 void handle_tei_rerank(const RouterContext& context, HttpRequest request, const Reply& reply) {
   Result<codecs::TeiRerankInput> input = codecs::decode_tei_rerank(request.body, context.limits);
   if (!input.ok()) {
-    reply(respond_with(error_response(input.status())));
+    reply(respond_with(error_response(input.status(), ErrorDialect::kTei)));
     return;
   }
   engine::RerankRequest rerank = std::move(input->request);
@@ -53,7 +54,8 @@ void handle_tei_rerank(const RouterContext& context, HttpRequest request, const 
   }
   const std::size_t pairs = rerank.documents.size();
   context.service->rerank(std::move(rerank), [reply, texts, pairs](engine::RerankResponse response) {
-    reply(answer(std::move(response), pairs, [texts](const engine::RerankResponse& r) {
+    reply(answer(std::move(response), pairs, ErrorDialect::kTei,
+                 [texts](const engine::RerankResponse& r) {
       return codecs::encode_tei_rerank(r, texts.get());
     }));
   });
@@ -83,7 +85,8 @@ void cohere_rerank(const RouterContext& context, HttpRequest request, const Repl
   context.service->rerank(
       std::move(rerank), [reply, documents, reply_context, model = std::move(model),
                           id = request.request_id](engine::RerankResponse response) {
-        reply(answer(std::move(response), reply_context.documents, [documents, reply_context, model,
+        reply(answer(std::move(response), reply_context.documents, ErrorDialect::kRerankd,
+                     [documents, reply_context, model,
                                            id](const engine::RerankResponse& r) {
           codecs::CohereReplyContext full = reply_context;
           full.id = id;

@@ -325,7 +325,7 @@ TEST_F(ServeProcessTest, SigtermAnswersEveryAdmittedRequest) {
   EXPECT_GT(answered, 0) << "the batch in flight at SIGTERM was not answered";
 }
 
-TEST_F(ServeProcessTest, TooLongPairWithoutTruncationIsNamedInA413) {
+TEST_F(ServeProcessTest, TooLongPairWithoutTruncationIsNamedInTheError) {
   ServerProcess server({"--model", tiny_model(), "--model.max_length", "64"});
   ASSERT_TRUE(server.started()) << server.stderr_text();
   // 40 documents, so the request is tokenized in several chunks; one of them is too long.
@@ -340,8 +340,12 @@ TEST_F(ServeProcessTest, TooLongPairWithoutTruncationIsNamedInA413) {
   HttpClient client(server.port());
   const auto response = client.post("/rerank", "{\"query\":" + json_string(kQuery) +
                                                    ",\"texts\":" + texts + ",\"truncate\":false}");
-  EXPECT_EQ(response.status, 413) << response.body;
+  EXPECT_EQ(response.status, 422) << response.body;  // TEI 1.9's Validation
   EXPECT_THAT(response.body, HasSubstr("document 33"));
+  const auto cohere = client.post("/v1/rerank", "{\"query\":" + json_string(kQuery) +
+                                                    ",\"documents\":" + texts +
+                                                    ",\"truncate\":false}");
+  EXPECT_EQ(cohere.status, 413) << cohere.body;  // rerankd's too_large
   // The same request with truncation is answered.
   const auto truncated = client.post("/rerank", "{\"query\":" + json_string(kQuery) +
                                                     ",\"texts\":" + texts + ",\"truncate\":true}");

@@ -102,10 +102,10 @@ TEST_F(LaunchedServerTest, HttpTargetScoresRequestsAndReportsBatchSize) {
 
   const CallOutcome bad = (*session)->call(kBadRequest);
   EXPECT_FALSE(bad.ok);
-  EXPECT_EQ(bad.error_type, "validation") << bad.error;
+  EXPECT_EQ(bad.error_type, "Validation") << bad.error;  // /rerank answers in TEI's words
   const CallOutcome empty = (*session)->call(BenchRequest{"a query", {}});
   EXPECT_FALSE(empty.ok);
-  EXPECT_EQ(empty.error_type, "validation") << empty.error;
+  EXPECT_EQ(empty.error_type, "Empty") << empty.error;
   expect_ok((*session)->call(kRequest), 3);  // errors leave the session usable
 }
 

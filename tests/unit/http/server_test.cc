@@ -274,19 +274,20 @@ TEST_F(ServerTest, MetricsCountRequestsByRouteAndStatus) {
 
 // DESIGN.md's error table, row by row.
 TEST_F(ServerTest, MalformedJsonIs400) {
-  expect_error(post("/rerank", R"({"query":"q","texts":[)"), 400, "validation");
+  expect_error(post("/v1/rerank", R"({"query":"q","documents":[)"), 400, "validation");
+  expect_error(post("/rerank", R"({"query":"q","texts":[)"), 400, "Validation");  // TEI's
 }
 
 TEST_F(ServerTest, MissingFieldIs400) {
-  expect_error(post("/rerank", R"({"texts":["a"]})"), 400, "validation");
+  expect_error(post("/rerank", R"({"texts":["a"]})"), 400, "Validation");
   expect_error(post("/v1/rerank", R"({"query":"q"})"), 400, "validation");
   expect_error(post("/score", R"({})"), 400, "validation");
 }
 
 TEST_F(ServerTest, TypeErrorIs422) {
-  expect_error(post("/rerank", R"({"query":"q","texts":"a"})"), 422, "unprocessable");
-  expect_error(post("/rerank", R"({"query":1,"texts":["a"]})"), 422, "unprocessable");
-  expect_error(post("/rerank", R"({"query":"q","texts":["a",2]})"), 422, "unprocessable");
+  expect_error(post("/rerank", R"({"query":"q","texts":"a"})"), 422, "Validation");
+  expect_error(post("/rerank", R"({"query":1,"texts":["a"]})"), 422, "Validation");
+  expect_error(post("/rerank", R"({"query":"q","texts":["a",2]})"), 422, "Validation");
   expect_error(post("/v1/rerank", R"({"query":"q","documents":[{"text":3}]})"), 422,
                "unprocessable");
   expect_error(post("/v1/rerank", R"({"query":"q","documents":["a"],"top_n":"2"})"), 422,
@@ -296,21 +297,25 @@ TEST_F(ServerTest, TypeErrorIs422) {
 }
 
 TEST_F(ServerTest, EmptyListsAre400) {
-  expect_error(post("/rerank", R"({"query":"q","texts":[]})"), 400, "validation");
+  expect_error(post("/rerank", R"({"query":"q","texts":[]})"), 400, "Empty");
+  expect_error(post("/predict", R"({"inputs":[]})"), 400, "Empty");
   expect_error(post("/v1/rerank", R"({"query":"q","documents":[]})"), 400, "validation");
   expect_error(post("/score", R"({"pairs":[]})"), 400, "validation");
 }
 
 TEST_F(ServerTest, MoreDocumentsThanMaxClientBatchSizeIs413) {
   const std::string nine = R"(["a","a","a","a","a","a","a","a","a"])";
-  expect_error(post("/rerank", R"({"query":"q","texts":)" + nine + "}"), 413, "too_large");
+  // TEI 1.9 says 422 Validation for this.
+  expect_error(post("/rerank", R"({"query":"q","texts":)" + nine + "}"), 422, "Validation");
   expect_error(post("/v1/rerank", R"({"query":"q","documents":)" + nine + "}"), 413, "too_large");
 }
 
 TEST_F(ServerTest, PairTooLongWithTruncationOffIs413) {
   service_.fail_with(out_of_range("pair 0: 600 tokens is over max_length 512"));
-  expect_error(post("/rerank", R"({"query":"q","texts":["a"],"truncate":false})"), 413,
+  expect_error(post("/v1/rerank", R"({"query":"q","documents":["a"],"truncate":false})"), 413,
                "too_large");
+  expect_error(post("/rerank", R"({"query":"q","texts":["a"],"truncate":false})"), 422,
+               "Validation");
 }
 
 TEST_F(ServerTest, BodyOverTheLimitIs413) {
@@ -331,14 +336,18 @@ TEST_F(ServerTest, ChunkedBodyOverTheLimitIs413) {
 
 TEST_F(ServerTest, QueueFullIs429WithRetryAfter) {
   service_.fail_with(Status(StatusCode::kResourceExhausted, "queue full: 65536 pairs"));
-  ClientResponse response = post("/rerank", R"({"query":"q","texts":["a"]})");
+  ClientResponse response = post("/v1/rerank", R"({"query":"q","documents":["a"]})");
   expect_error(response, 429, "overloaded");
   EXPECT_EQ(response.header("retry-after"), "1");
+  ClientResponse tei = post("/rerank", R"({"query":"q","texts":["a"]})");
+  expect_error(tei, 429, "Overloaded");
+  EXPECT_EQ(tei.header("retry-after"), "1");
 }
 
 TEST_F(ServerTest, NotReadyIs503) {
   service_.fail_with(Status(StatusCode::kUnavailable, "shutting down"));
   expect_error(post("/score", R"({"pairs":[["q","a"]]})"), 503, "unavailable");
+  expect_error(post("/predict", R"({"inputs":["q","a"]})"), 503, "Unhealthy");
 }
 
 TEST_F(ServerTest, DeadlineIs504) {
@@ -348,7 +357,8 @@ TEST_F(ServerTest, DeadlineIs504) {
 
 TEST_F(ServerTest, InternalIs500) {
   service_.fail_with(internal_error("backend failed"));
-  expect_error(post("/rerank", R"({"query":"q","texts":["a"]})"), 500, "internal");
+  expect_error(post("/v1/rerank", R"({"query":"q","documents":["a"]})"), 500, "internal");
+  expect_error(post("/rerank", R"({"query":"q","texts":["a"]})"), 424, "Backend");  // TEI's
 }
 
 TEST_F(ServerTest, UnknownRouteIs404AndWrongMethodIs405) {
