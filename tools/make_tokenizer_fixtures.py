@@ -25,6 +25,12 @@ Writes (into tests/fixtures/tokenizer/):
                           (only_second cannot fit) or, for "none", when the pair is longer than
                           max_length (rerankd reports OutOfRange instead of overflowing).
 
+  offsets_expected.jsonl  for each hard case's query and document alone (a single sequence with
+                          [CLS] and [SEP], as TEI's /tokenize encodes it): ids, the special
+                          tokens mask, offsets in UTF-8 bytes (HF's Python API gives code points;
+                          converted here), and decode() of the ids with and without
+                          skip_special_tokens.
+
 Usage: tools/make_tokenizer_fixtures.py [--data ../shared/data]
 """
 import argparse
@@ -117,6 +123,25 @@ def main():
                 row["input_ids"], row["token_type_ids"] = results[0]
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
     print(f"hard_cases_expected.jsonl: {len(cases)} cases")
+
+    tok = toks[0]
+    tok.no_truncation()
+    with open(os.path.join(FIXTURES, "offsets_expected.jsonl"), "w", encoding="utf-8") as f:
+        count = 0
+        for case in cases:
+            for text in (case["query"], case["document"]):
+                if len(text) > 1000:  # the long truncation cases add size, not coverage
+                    continue
+                enc = tok.encode(text)
+                byte_offsets = [[len(text[:a].encode("utf-8")), len(text[:b].encode("utf-8"))]
+                                for a, b in enc.offsets]
+                row = {"text": text, "ids": list(enc.ids),
+                       "special": list(enc.special_tokens_mask), "offsets": byte_offsets,
+                       "decoded": tok.decode(enc.ids, skip_special_tokens=True),
+                       "decoded_with_special": tok.decode(enc.ids, skip_special_tokens=False)}
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+                count += 1
+    print(f"offsets_expected.jsonl: {count} texts")
 
 
 if __name__ == "__main__":

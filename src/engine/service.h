@@ -110,6 +110,8 @@ class ScoringService {
   virtual void rerank(RerankRequest request, std::function<void(RerankResponse)> done) = 0;
 
   virtual ServiceInfo info() const = 0;
+  // The tokenizer the service encodes with, for /tokenize and /decode; null when it has none.
+  virtual const text::Tokenizer* tokenizer() const { return nullptr; }
   // True once the model is loaded and warmed up; false again while shutting down.
   virtual bool ready() const = 0;
 };

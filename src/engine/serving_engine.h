@@ -34,6 +34,7 @@ class ServingEngine final : public ScoringService {
   void score(ScoreRequest request, std::function<void(ScoreResponse)> done) override;
   void rerank(RerankRequest request, std::function<void(RerankResponse)> done) override;
   ServiceInfo info() const override;
+  const text::Tokenizer* tokenizer() const override { return &tokenizer_; }
   bool ready() const override { return ready_.load(); }
 
   // Stops admitting (new calls answer Unavailable), finishes what was admitted. Idempotent.

@@ -7,7 +7,7 @@ namespace {
 
 // Kept as one literal so that it reads like the document it is; the version is spliced in.
 constexpr std::string_view kBeforeVersion =
-    R"json({"openapi":"3.0.3","info":{"title":"rerankd","description":"Reranks (query, passage) pairs with cross-encoders. Compatible with text-embeddings-inference (/rerank, /, /invocations, /predict), Cohere v1 and Jina (/v1/rerank) and Cohere v2 (/v2/rerank).","license":{"name":"Apache-2.0"},"version":)json";
+    R"json({"openapi":"3.0.3","info":{"title":"rerankd","description":"Reranks (query, passage) pairs with cross-encoders. Compatible with text-embeddings-inference (/rerank, /, /invocations, /predict, /tokenize, /decode), Cohere v1 and Jina (/v1/rerank) and Cohere v2 (/v2/rerank).","license":{"name":"Apache-2.0"},"version":)json";
 
 constexpr std::string_view kAfterVersion = R"json(},
 "paths":{
@@ -35,6 +35,14 @@ constexpr std::string_view kAfterVersion = R"json(},
  "requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/CohereV2RerankRequest"}}}},
  "responses":{"200":{"description":"Documents ranked best first, cut to top_n","headers":{"x-request-id":{"$ref":"#/components/headers/RequestId"},"x-tokenization-time":{"$ref":"#/components/headers/TokenizationTime"},"x-queue-time":{"$ref":"#/components/headers/QueueTime"},"x-inference-time":{"$ref":"#/components/headers/InferenceTime"},"x-total-time":{"$ref":"#/components/headers/TotalTime"}},"content":{"application/json":{"schema":{"$ref":"#/components/schemas/CohereV2RerankResponse"}}}},
   "400":{"$ref":"#/components/responses/BadRequest"},"401":{"$ref":"#/components/responses/Unauthorized"},"413":{"$ref":"#/components/responses/TooLarge"},"422":{"$ref":"#/components/responses/Unprocessable"},"429":{"$ref":"#/components/responses/Overloaded"},"500":{"$ref":"#/components/responses/Internal"},"503":{"$ref":"#/components/responses/Unavailable"},"504":{"$ref":"#/components/responses/DeadlineExceeded"}}}},
+"/tokenize":{"post":{"summary":"The served model's tokens for each text, with byte offsets (text-embeddings-inference format)","operationId":"tokenize","security":[{"bearer":[]},{}],
+ "requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/TokenizeRequest"}}}},
+ "responses":{"200":{"description":"One list of tokens per input","content":{"application/json":{"schema":{"type":"array","items":{"type":"array","items":{"$ref":"#/components/schemas/SimpleToken"}}}}}},
+  "400":{"$ref":"#/components/responses/BadRequest"},"401":{"$ref":"#/components/responses/Unauthorized"},"413":{"$ref":"#/components/responses/TooLarge"},"422":{"$ref":"#/components/responses/Unprocessable"}}}},
+"/decode":{"post":{"summary":"Text for token ids (text-embeddings-inference format)","operationId":"decode","security":[{"bearer":[]},{}],
+ "requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/DecodeRequest"}}}},
+ "responses":{"200":{"description":"One text per list of ids","content":{"application/json":{"schema":{"type":"array","items":{"type":"string"}}}}},
+  "400":{"$ref":"#/components/responses/BadRequest"},"401":{"$ref":"#/components/responses/Unauthorized"},"413":{"$ref":"#/components/responses/TooLarge"},"422":{"$ref":"#/components/responses/Unprocessable"}}}},
 "/score":{"post":{"summary":"Score (query, passage) pairs, in input order","operationId":"score","security":[{"bearer":[]},{}],
  "requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/ScoreRequest"}}}},
  "responses":{"200":{"description":"One score per pair","headers":{"x-request-id":{"$ref":"#/components/headers/RequestId"},"x-tokenization-time":{"$ref":"#/components/headers/TokenizationTime"},"x-queue-time":{"$ref":"#/components/headers/QueueTime"},"x-inference-time":{"$ref":"#/components/headers/InferenceTime"},"x-total-time":{"$ref":"#/components/headers/TotalTime"}},"content":{"application/json":{"schema":{"$ref":"#/components/schemas/ScoreResponse"}}}},
@@ -76,6 +84,17 @@ constexpr std::string_view kAfterVersion = R"json(},
   "raw_scores":{"type":"boolean","default":false},
   "truncate":{"type":"boolean","nullable":true,"default":null},
   "truncation_direction":{"$ref":"#/components/schemas/TruncationDirection"}}},
+ "TokenizeRequest":{"type":"object","required":["inputs"],"properties":{
+  "inputs":{"oneOf":[{"type":"string"},{"type":"array","minItems":1,"items":{"type":"string"}}]},
+  "add_special_tokens":{"type":"boolean","default":true},
+  "prompt_name":{"type":"string","nullable":true,"description":"Only null: a cross-encoder has no prompts"}}},
+ "SimpleToken":{"type":"object","required":["id","text","special"],"properties":{
+  "id":{"type":"integer"},"text":{"type":"string"},"special":{"type":"boolean"},
+  "start":{"type":"integer","nullable":true,"description":"Byte offset in the input; null for special tokens"},
+  "stop":{"type":"integer","nullable":true}}},
+ "DecodeRequest":{"type":"object","required":["ids"],"properties":{
+  "ids":{"oneOf":[{"type":"array","minItems":1,"items":{"type":"integer"}},{"type":"array","minItems":1,"items":{"type":"array","items":{"type":"integer"}}}]},
+  "skip_special_tokens":{"type":"boolean","default":true}}},
  "TeiPrediction":{"type":"object","required":["score","label"],"properties":{"score":{"type":"number"},"label":{"type":"string"}}},
  "TeiRank":{"type":"object","required":["index","score"],"properties":{
   "index":{"type":"integer","minimum":0},"score":{"type":"number"},"text":{"type":"string"}}},

@@ -32,6 +32,8 @@ constexpr std::array kRoutes = {
     Route{"POST", "/", &handle_tei_rerank, true},
     Route{"POST", "/invocations", &handle_tei_rerank, true},
     Route{"POST", "/predict", &handle_predict, true},
+    Route{"POST", "/tokenize", &handle_tokenize, true},
+    Route{"POST", "/decode", &handle_decode, true},
     Route{"POST", "/v1/rerank", &handle_cohere_rerank, true},
     Route{"POST", "/v2/rerank", &handle_cohere_rerank_v2, true},
     Route{"POST", "/score", &handle_score, true},

@@ -12,6 +12,8 @@ void handle_cohere_rerank(const RouterContext& context, HttpRequest request, con
 void handle_cohere_rerank_v2(const RouterContext& context, HttpRequest request,
                              const Reply& reply);
 void handle_predict(const RouterContext& context, HttpRequest request, const Reply& reply);
+void handle_tokenize(const RouterContext& context, HttpRequest request, const Reply& reply);
+void handle_decode(const RouterContext& context, HttpRequest request, const Reply& reply);
 void handle_score(const RouterContext& context, HttpRequest request, const Reply& reply);
 
 void handle_health(const RouterContext& context, HttpRequest request, const Reply& reply);

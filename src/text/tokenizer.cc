@@ -1,5 +1,7 @@
 #include "text/tokenizer.h"
 
+#include <algorithm>
+#include <array>
 #include <utility>
 
 #include "text/bert_pre_tokenizer.h"
@@ -35,7 +37,72 @@ class TokenizerImpl {
         [&](std::int32_t id) { ids.push_back(id); });
   }
 
+  // tokenize() with each token's byte span in `text`. Each code point is normalized alone so
+  // every normalized byte knows the original code point it came from; BertNormalizer works
+  // per code point, so the result is the same as normalizing the whole text.
+  void tokenize_with_offsets(std::string_view text, std::vector<TokenSpan>& out) const {
+    std::size_t cursor = 0;  // where the next segment or added token starts
+    added_.split(
+        text,
+        [&](std::string_view segment) {
+          const auto base = static_cast<std::size_t>(segment.data() - text.data());
+          spans_of_segment(segment, base, out);
+          cursor = base + segment.size();
+        },
+        [&](std::int32_t id) {
+          const std::size_t length = spec_.vocab.token(id).size();
+          out.push_back({id, cursor, cursor + length, false});
+          cursor += length;
+        });
+  }
+
+  bool is_added(std::int32_t id) const {
+    for (const AddedToken& token : spec_.added_tokens) {
+      if (token.id == id) return true;
+    }
+    return false;
+  }
+
   const TokenizerSpec& spec() const { return spec_; }
+
+ private:
+  void spans_of_segment(std::string_view segment, std::size_t base,
+                        std::vector<TokenSpan>& out) const {
+    std::string normalized;
+    std::vector<std::pair<std::size_t, std::size_t>> origin;  // per normalized byte
+    for (std::size_t p = 0; p < segment.size();) {
+      std::size_t q = p;
+      decode_utf8(segment, q);  // advances q past one code point
+      normalizer_.normalize(segment.substr(p, q - p), normalized);
+      origin.resize(normalized.size(), {base + p, base + q});
+      p = q;
+    }
+    std::vector<std::string_view> words;
+    bert_pre_tokenize(normalized, words);
+    std::vector<std::int32_t> pieces;
+    const std::string_view prefix = spec_.wordpiece.continuing_subword_prefix;
+    for (const std::string_view word : words) {
+      const auto word_start = static_cast<std::size_t>(word.data() - normalized.data());
+      pieces.clear();
+      model_.tokenize_word(word, pieces);
+      std::size_t offset = 0;
+      for (std::size_t i = 0; i < pieces.size(); ++i) {
+        std::size_t length = word.size();  // the unknown token stands for the whole word
+        if (pieces[i] != spec_.special_ids.unk || pieces.size() > 1) {
+          std::string_view piece = spec_.vocab.token(pieces[i]);
+          if (i > 0 && piece.starts_with(prefix)) piece.remove_prefix(prefix.size());
+          length = std::min(piece.size(), word.size() - offset);
+        }
+        if (length == 0) continue;
+        const std::size_t first = word_start + offset;
+        const std::size_t last = first + length - 1;
+        out.push_back({pieces[i], origin[first].first, origin[last].second, false});
+        offset += length;
+      }
+    }
+  }
+
+ public:
 
  private:
   TokenizerSpec spec_;
@@ -155,6 +222,78 @@ Status Tokenizer::tokenize(std::string_view text, std::vector<std::int32_t>& ids
   RERANKD_RETURN_IF_ERROR(check_utf8(text, "text"));
   impl_->tokenize(text, ids);
   return Status::ok_status();
+}
+
+Status Tokenizer::tokenize_with_offsets(std::string_view text, bool add_special_tokens,
+                                        std::vector<TokenSpan>& out) const {
+  out.clear();
+  RERANKD_RETURN_IF_ERROR(check_utf8(text, "text"));
+  const SpecialTokenIds& special = impl_->spec().special_ids;
+  if (add_special_tokens) out.push_back({special.cls, 0, 0, true});
+  impl_->tokenize_with_offsets(text, out);
+  if (add_special_tokens) out.push_back({special.sep, 0, 0, true});
+  return Status::ok_status();
+}
+
+namespace {
+
+// tokenizers' decoders/wordpiece.rs cleanup, applied in its order.
+std::string cleanup_spaces(std::string text) {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 11> kRules = {{
+      {" .", "."},
+      {" ?", "?"},
+      {" !", "!"},
+      {" ,", ","},
+      {" ' ", "'"},
+      {" n't", "n't"},
+      {" 'm", "'m"},
+      {" do not", " don't"},
+      {" 's", "'s"},
+      {" 've", "'ve"},
+      {" 're", "'re"},
+  }};
+  for (const auto& [from, to] : kRules) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t pos = 0;;) {
+      const std::size_t found = text.find(from, pos);
+      if (found == std::string::npos) {
+        out.append(text, pos, std::string::npos);
+        break;
+      }
+      out.append(text, pos, found - pos);
+      out += to;
+      pos = found + from.size();
+    }
+    text = std::move(out);
+  }
+  return text;
+}
+
+}  // namespace
+
+Result<std::string> Tokenizer::decode(std::span<const std::int32_t> ids,
+                                      bool skip_special_tokens) const {
+  const TokenizerSpec& spec = impl_->spec();
+  const std::string_view prefix = spec.wordpiece.continuing_subword_prefix;
+  std::string text;
+  bool first = true;
+  for (const std::int32_t id : ids) {
+    if (id < 0 || id >= spec.vocab.size()) {
+      return invalid_argument("id " + std::to_string(id) + " is not in the vocabulary (" +
+                              std::to_string(spec.vocab.size()) + " tokens)");
+    }
+    if (skip_special_tokens && impl_->is_added(id)) continue;
+    std::string_view token = spec.vocab.token(id);
+    if (!first && token.starts_with(prefix)) {
+      token.remove_prefix(prefix.size());
+    } else if (!first) {
+      text += ' ';
+    }
+    text += token;
+    first = false;
+  }
+  return cleanup_spaces(std::move(text));
 }
 
 std::string_view Tokenizer::id_to_token(std::int32_t id) const {

@@ -54,6 +54,16 @@ struct SpecialTokenIds {
   std::int32_t unk = -1;
 };
 
+// One token of a text with where it came from, as text-embeddings-inference's /tokenize shows it.
+struct TokenSpan {
+  std::int32_t id = 0;
+  std::size_t start = 0;  // byte offsets into the text, [start, end); 0, 0 for special tokens
+  std::size_t end = 0;
+  // Added by the template ([CLS], [SEP]), as HF's special_tokens_mask: an added token matched
+  // in the text ("what is [MASK]") is not.
+  bool special = false;
+};
+
 class TokenizerImpl;
 
 // Immutable after construction; all methods are const and thread-safe. Copies share the vocab.
@@ -85,6 +95,18 @@ class Tokenizer {
 
   // Word-piece ids of one text without special tokens (appended to `ids`).
   Status tokenize(std::string_view text, std::vector<std::int32_t>& ids) const;
+
+  // The tokens of one text with their byte offsets (Hugging Face's Encoding.offsets, in bytes
+  // as the Rust library keeps them), wrapped in [CLS] ... [SEP] when add_special_tokens.
+  // InvalidArgument for invalid UTF-8.
+  Status tokenize_with_offsets(std::string_view text, bool add_special_tokens,
+                               std::vector<TokenSpan>& out) const;
+
+  // Hugging Face's decode with the WordPiece decoder: pieces joined by spaces, "##" pieces glued
+  // to the one before, then its cleanup of spaces before punctuation and contractions; with
+  // skip_special_tokens the added tokens ([CLS], [SEP], [PAD], ...) are left out.
+  // InvalidArgument naming the first id outside the vocabulary.
+  Result<std::string> decode(std::span<const std::int32_t> ids, bool skip_special_tokens) const;
 
   std::string_view id_to_token(std::int32_t id) const;  // "" when out of range
   std::int32_t vocab_size() const;

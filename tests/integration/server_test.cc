@@ -128,6 +128,36 @@ TEST_F(ServeProcessTest, StatusEndpointsAnswer) {
   EXPECT_THAT(server.stderr_text(), HasSubstr(R"("method":"GET","route":"/info","status":200)"));
 }
 
+TEST_F(ServeProcessTest, TokenizeAndDecodeUseTheServedTokenizer) {
+  ServerProcess server({"--model", tiny_model()});
+  ASSERT_TRUE(server.started()) << server.stderr_text();
+  HttpClient client(server.port());
+  const auto tokens = client.post("/tokenize", R"({"inputs":["Café tokenization"]})");
+  ASSERT_EQ(tokens.status, 200) << tokens.body;
+  simdjson::dom::parser parser;
+  const simdjson::dom::element list = parser.parse(tokens.body);
+  const simdjson::dom::array first = list.at(0).get_array();
+  ASSERT_GE(first.size(), 4u) << tokens.body;
+  EXPECT_EQ(bool(first.at(0)["special"]), true);  // [CLS]
+  EXPECT_TRUE(first.at(0)["start"].is_null());
+  EXPECT_EQ(std::string_view(first.at(1)["text"]), "Café");  // the input's bytes, not "cafe"
+  EXPECT_EQ(int64_t(first.at(1)["start"]), 0);
+  EXPECT_EQ(int64_t(first.at(1)["stop"]), 5);  // bytes: é is two
+  std::string ids = "[";
+  for (const auto token : first) {
+    if (ids.size() > 1) ids += ',';
+    ids += std::to_string(int64_t(token["id"]));
+  }
+  ids += "]";
+  const auto decoded = client.post("/decode", R"({"ids":)" + ids + "}");
+  ASSERT_EQ(decoded.status, 200) << decoded.body;
+  EXPECT_EQ(decoded.body, R"(["cafe tokenization"])");
+  const auto empty = client.post("/decode", R"({"ids":[]})");
+  EXPECT_EQ(empty.status, 400) << empty.body;
+  EXPECT_THAT(empty.body, HasSubstr(R"("error_type":"Empty")"));
+  EXPECT_EQ(server.stop(SIGTERM), 0) << server.stderr_text();
+}
+
 TEST_F(ServeProcessTest, VersionNamesTheCommitAndBackends) {
   const auto version =
       rerankd::testing::run_process({rerankd::testing::rerankd_binary().string(), "--version"});
