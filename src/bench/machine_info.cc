@@ -13,13 +13,7 @@
 #include <utility>
 #include <vector>
 
-#ifndef RERANKD_BUILD_TYPE
-#define RERANKD_BUILD_TYPE ""
-#endif
-#include "git_commit.inc"  // RERANKD_GIT_COMMIT, written at build time
-#ifndef RERANKD_VERSION
-#define RERANKD_VERSION ""
-#endif
+#include "common/build_info.h"
 
 namespace rerankd::bench {
 namespace {
@@ -129,9 +123,9 @@ MachineInfo collect_machine_info() {
   info.cpu_flags = simd_flags(cpuinfo_field(cpuinfo, "flags"));
   info.gpu = gpu_names();
   info.os = os_name();
-  info.build_type = RERANKD_BUILD_TYPE;
-  info.git_commit = RERANKD_GIT_COMMIT;
-  info.rerankd_version = RERANKD_VERSION;
+  info.build_type = std::string(build_info().build_type);
+  info.git_commit = std::string(build_info().commit);
+  info.rerankd_version = std::string(build_info().version);
   return info;
 }
 

@@ -8,7 +8,7 @@ namespace rerankd {
 
 struct BuildInfo {
   std::string_view version;     // the CMake project version, e.g. "0.1.0"
-  std::string_view commit;      // the git commit at configure time ("unknown" outside git)
+  std::string_view commit;      // `git describe --always --dirty` at build time, or "unknown"
   std::string_view build_type;  // CMAKE_BUILD_TYPE, e.g. "Release"
   std::string_view compiler;    // e.g. "GNU 12.2.0"
 };

@@ -55,12 +55,12 @@ constexpr std::string_view kAfterVersion = R"json(},
  "responses":{"200":{"description":"Ready","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Status"}}}},"503":{"$ref":"#/components/responses/Unavailable"}}}},
 "/metrics":{"get":{"summary":"Prometheus metrics (text exposition format 0.0.4); server.metrics decides whether it needs the API key or exists at all","operationId":"metrics","security":[{"bearer":[]},{}],
  "responses":{"200":{"description":"Metrics","content":{"text/plain":{"schema":{"type":"string"}}}},"401":{"$ref":"#/components/responses/Unauthorized"}}}},
-"/docs":{"get":{"summary":"A page that lists this document's routes","operationId":"docs","security":[],
+"/docs":{"get":{"summary":"Swagger UI for this document (no API key needed)","operationId":"docs","security":[],
  "responses":{"200":{"description":"HTML","content":{"text/html":{"schema":{"type":"string"}}}}}}},
 "/info":{"get":{"summary":"Model, backend, dtype, limits and version","operationId":"info","security":[{"bearer":[]},{}],
  "responses":{"200":{"description":"Service info","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Info"}}}},"401":{"$ref":"#/components/responses/Unauthorized"}}}},
-"/openapi.json":{"get":{"summary":"This document","operationId":"openapi","security":[{"bearer":[]},{}],
- "responses":{"200":{"description":"OpenAPI 3.0 document","content":{"application/json":{"schema":{"type":"object"}}}},"401":{"$ref":"#/components/responses/Unauthorized"}}}}
+"/openapi.json":{"get":{"summary":"This document (no API key needed)","operationId":"openapi","security":[],
+ "responses":{"200":{"description":"OpenAPI 3.0 document","content":{"application/json":{"schema":{"type":"object"}}}}}}}
 },
 "components":{
 "securitySchemes":{"bearer":{"type":"http","scheme":"bearer","description":"Required on every route but the probes (and /metrics unless server.metrics is api_key) when the server has an api_key"}},

@@ -25,7 +25,7 @@ struct Route {
 };
 
 // Probes (/health, /ready, /ping, GET /) answer without the API key, as TEI's do, so a load
-// balancer or kubelet needs no secret; /metrics follows server.metrics.
+// balancer or kubelet needs no secret; so do the docs; /metrics follows server.metrics.
 constexpr std::array kRoutes = {
     Route{"POST", "/rerank", &handle_tei_rerank, true},
     // TEI serves a reranker's rerank on its compat route and SageMaker's.
@@ -43,8 +43,11 @@ constexpr std::array kRoutes = {
     Route{"GET", "/ready", &handle_ready, false},
     Route{"GET", "/metrics", &handle_metrics, false},
     Route{"GET", "/info", &handle_info, true},
-    Route{"GET", "/openapi.json", &handle_openapi, true},
+    // The API's description is no secret, and Swagger UI in a browser sends no key.
+    Route{"GET", "/openapi.json", &handle_openapi, false},
     Route{"GET", "/docs", &handle_docs, false},
+    Route{"GET", "/docs/swagger-ui-bundle.js", &handle_docs_script, false},
+    Route{"GET", "/docs/swagger-ui.css", &handle_docs_style, false},
 };
 
 // Compares in time independent of where the strings differ, so a key can't be guessed byte by

@@ -22,6 +22,8 @@ void handle_metrics(const RouterContext& context, HttpRequest request, const Rep
 void handle_info(const RouterContext& context, HttpRequest request, const Reply& reply);
 void handle_openapi(const RouterContext& context, HttpRequest request, const Reply& reply);
 void handle_docs(const RouterContext& context, HttpRequest request, const Reply& reply);
+void handle_docs_script(const RouterContext& context, HttpRequest request, const Reply& reply);
+void handle_docs_style(const RouterContext& context, HttpRequest request, const Reply& reply);
 
 // Arrival plus request_timeout_ms, or no deadline.
 engine::Clock::time_point request_deadline(const RouterContext& context,

@@ -386,9 +386,25 @@ TEST_F(ServerTest, ApiKeyIsRequiredEverywhereButTheProbes) {
   EXPECT_EQ(post("/rerank", body, {{"authorization", "Bearer s3cret"}}).status, 200);
   EXPECT_EQ(get("/info", {{"authorization", "Bearer s3cret"}}).status, 200);
   // Probes and (by default) metrics need no key: a balancer or kubelet holds no secret.
-  for (const char* path : {"/health", "/ready", "/ping", "/", "/metrics", "/docs"}) {
+  for (const char* path :
+       {"/health", "/ready", "/ping", "/", "/metrics", "/docs", "/openapi.json"}) {
     EXPECT_NE(get(path).status, 401) << path;
   }
+}
+
+TEST_F(ServerTest, DocsServeSwaggerUiFromTheBinary) {
+  const ClientResponse page = get("/docs");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.header("content-type").find("text/html"), std::string::npos);
+  EXPECT_NE(page.body.find("/docs/swagger-ui-bundle.js"), std::string::npos);
+  EXPECT_NE(page.body.find(R"(url: "/openapi.json")"), std::string::npos);
+  const ClientResponse script = get("/docs/swagger-ui-bundle.js");
+  ASSERT_EQ(script.status, 200);
+  EXPECT_GT(script.body.size(), 1000000u);
+  EXPECT_NE(script.body.find("SwaggerUIBundle"), std::string::npos);
+  const ClientResponse style = get("/docs/swagger-ui.css");
+  ASSERT_EQ(style.status, 200);
+  EXPECT_NE(style.body.find(".swagger-ui"), std::string::npos);
 }
 
 TEST_F(ServerTest, MetricsFollowTheConfig) {
