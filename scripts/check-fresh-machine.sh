@@ -135,6 +135,15 @@ echo "check-fresh-machine: commit $commit in $root, logs in $logs"
 run_step "mmdebstrap bookworm" mmdebstrap \
   mmdebstrap --variant=apt --include=ca-certificates,git bookworm "$root"
 
+# The machine's own trust anchors and pip configuration, as mmdebstrap takes its apt sources:
+# behind a TLS-intercepting proxy (this project's machines sit behind one) PyPI is reachable only
+# with the proxy's CA, which a fresh Debian lacks. The tests' venv (tests/clients) needs PyPI.
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+  cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+  chroot "$root" update-ca-certificates >/dev/null 2>&1 || true
+fi
+if [[ -f /etc/pip.conf ]]; then cp /etc/pip.conf "$root/etc/pip.conf"; fi
+
 mount -t proc proc "$root/proc"
 mount -t sysfs -o ro sysfs "$root/sys"
 mount -t devpts -o newinstance,ptmxmode=0666 devpts "$root/dev/pts"
