@@ -63,8 +63,7 @@ bool is_address(std::string_view host) {
 
 }  // namespace
 
-EnvironmentOverrides environment_overrides(
-    const std::function<const char*(const char*)>& lookup) {
+EnvironmentOverrides environment_overrides(const std::function<const char*(const char*)>& lookup) {
   EnvironmentOverrides result;
   std::map<std::string, std::string> values;  // key -> value
   for (const TeiVariable& variable : kTeiVariables) {

@@ -17,7 +17,6 @@ struct EnvironmentOverrides {
 
 // `lookup` returns a variable's value or null (getenv in the product, a map in tests). A
 // RERANKD_<KEY> variable wins over the TEI name for the same key.
-EnvironmentOverrides environment_overrides(
-    const std::function<const char*(const char*)>& lookup);
+EnvironmentOverrides environment_overrides(const std::function<const char*(const char*)>& lookup);
 
 }  // namespace rerankd::app

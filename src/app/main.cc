@@ -26,9 +26,9 @@ int main(int argc, char** argv) {
   for (const std::string& name : rerankd::backend::available_backends()) {
     backends += backends.empty() ? name : ", " + name;
   }
-  app.set_version_flag("--version", fmt::format("rerankd {} (commit {}, {}, {}; backends: {})",
-                                                build.version, build.commit, build.build_type,
-                                                build.compiler, backends));
+  app.set_version_flag("--version",
+                       fmt::format("rerankd {} (commit {}, {}, {}; backends: {})", build.version,
+                                   build.commit, build.build_type, build.compiler, backends));
   app.require_subcommand(1);
   CommandRunner selected;
   add_serve_command(app, selected);

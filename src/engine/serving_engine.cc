@@ -130,12 +130,11 @@ struct ServingEngine::PendingRequest {
 void ServingEngine::run_pairs(PairWork work, std::function<void(Scored)> finish) {
   auto pending = std::make_shared<PendingRequest>();
   pending->arrived = Clock::now();
-  pending->options = {
-      .max_length = config_.model.max_length,
-      .truncation =
-          work.truncation.enabled ? text::Truncation::kLongestFirst : text::Truncation::kNone,
-      .side = work.truncation.side,
-      .max_document_tokens = work.truncation.max_document_tokens};
+  pending->options = {.max_length = config_.model.max_length,
+                      .truncation = work.truncation.enabled ? text::Truncation::kLongestFirst
+                                                            : text::Truncation::kNone,
+                      .side = work.truncation.side,
+                      .max_document_tokens = work.truncation.max_document_tokens};
   pending->mode = work.mode;
   pending->finish = std::move(finish);
   pending->job->deadline = work.deadline;

@@ -16,8 +16,7 @@ void handle_predict(const RouterContext& context, HttpRequest request, const Rep
   attach_request_lifetime(context, request, score);
   const engine::ServiceInfo info = context.service->info();
   std::string label = info.labels.empty() ? "LABEL_0" : info.labels.front();
-  context.service->score(std::move(score), [reply, batch = input->batch,
-                                            label = std::move(label)](
+  context.service->score(std::move(score), [reply, batch = input->batch, label = std::move(label)](
                                                engine::ScoreResponse response) {
     reply([response = std::move(response), batch, label]() {
       if (!response.status.ok()) return error_response(response.status, ErrorDialect::kTei);

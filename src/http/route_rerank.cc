@@ -53,12 +53,13 @@ void handle_tei_rerank(const RouterContext& context, HttpRequest request, const 
     texts = std::make_shared<const std::vector<std::string>>(rerank.documents);
   }
   const std::size_t pairs = rerank.documents.size();
-  context.service->rerank(std::move(rerank), [reply, texts, pairs](engine::RerankResponse response) {
-    reply(answer(std::move(response), pairs, ErrorDialect::kTei,
-                 [texts](const engine::RerankResponse& r) {
-      return codecs::encode_tei_rerank(r, texts.get());
-    }));
-  });
+  context.service->rerank(std::move(rerank),
+                          [reply, texts, pairs](engine::RerankResponse response) {
+                            reply(answer(std::move(response), pairs, ErrorDialect::kTei,
+                                         [texts](const engine::RerankResponse& r) {
+                                           return codecs::encode_tei_rerank(r, texts.get());
+                                         }));
+                          });
 }
 
 namespace {
@@ -86,14 +87,13 @@ void cohere_rerank(const RouterContext& context, HttpRequest request, const Repl
       std::move(rerank), [reply, documents, reply_context, model = std::move(model),
                           id = request.request_id](engine::RerankResponse response) {
         reply(answer(std::move(response), reply_context.documents, ErrorDialect::kRerankd,
-                     [documents, reply_context, model,
-                                           id](const engine::RerankResponse& r) {
-          codecs::CohereReplyContext full = reply_context;
-          full.id = id;
-          full.model = model;
-          full.documents_json = documents.get();
-          return codecs::encode_cohere_rerank(r, full);
-        }));
+                     [documents, reply_context, model, id](const engine::RerankResponse& r) {
+                       codecs::CohereReplyContext full = reply_context;
+                       full.id = id;
+                       full.model = model;
+                       full.documents_json = documents.get();
+                       return codecs::encode_cohere_rerank(r, full);
+                     }));
       });
 }
 

@@ -100,9 +100,8 @@ void add_timing_headers(HttpResponse& response) {
 
 std::string millis(std::chrono::nanoseconds duration) {
   std::string out;
-  json::append_number(out,
-                      std::round(std::chrono::duration<double, std::milli>(duration).count() * 1e3) /
-                          1e3);
+  json::append_number(
+      out, std::round(std::chrono::duration<double, std::milli>(duration).count() * 1e3) / 1e3);
   return out;
 }
 

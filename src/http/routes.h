@@ -9,8 +9,7 @@ namespace rerankd::http {
 
 void handle_tei_rerank(const RouterContext& context, HttpRequest request, const Reply& reply);
 void handle_cohere_rerank(const RouterContext& context, HttpRequest request, const Reply& reply);
-void handle_cohere_rerank_v2(const RouterContext& context, HttpRequest request,
-                             const Reply& reply);
+void handle_cohere_rerank_v2(const RouterContext& context, HttpRequest request, const Reply& reply);
 void handle_predict(const RouterContext& context, HttpRequest request, const Reply& reply);
 void handle_tokenize(const RouterContext& context, HttpRequest request, const Reply& reply);
 void handle_decode(const RouterContext& context, HttpRequest request, const Reply& reply);

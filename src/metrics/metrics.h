@@ -88,7 +88,8 @@ class Registry {
                        std::vector<double> upper_bounds, const std::string& labels = "");
 
   // The histogram registered as (name, labels), or null when there is none: for readers that
-  // did not register it themselves (the bench harness reads rerankd_batch_size_pairs). Takes mutex_.
+  // did not register it themselves (the bench harness reads rerankd_batch_size_pairs). Takes
+  // mutex_.
   const Histogram* find_histogram(const std::string& name, const std::string& labels = "") const;
 
   // Prometheus text exposition format 0.0.4: families sorted by name, label sets sorted by

@@ -146,7 +146,8 @@ Result<std::int64_t> read_num_labels(const ConfigReader& reader) {
 // id2label's names for labels 0..num_labels-1 ({"0": "LABEL_0"}); keys that are not such an
 // index, or values that are not strings, are ignored: the names only label /predict answers.
 std::vector<std::string> read_labels(const ConfigReader& reader, std::int64_t num_labels) {
-  std::vector<std::string> labels(static_cast<std::size_t>(std::min<std::int64_t>(num_labels, 1 << 16)));
+  std::vector<std::string> labels(
+      static_cast<std::size_t>(std::min<std::int64_t>(num_labels, 1 << 16)));
   for (std::size_t i = 0; i < labels.size(); ++i) labels[i] = "LABEL_" + std::to_string(i);
   dom::object id2label;
   if (reader.object()["id2label"].get(id2label) != simdjson::SUCCESS) return labels;

@@ -87,8 +87,7 @@ std::size_t policy_window(const config::BatchingConfig& batching) {
 
 BatchDecision decide_batch(std::span<const PairView> queue,
                            std::chrono::steady_clock::time_point now,
-                           const config::BatchingConfig& batching, bool flush,
-                           bool worker_idle) {
+                           const config::BatchingConfig& batching, bool flush, bool worker_idle) {
   if (queue.empty()) return {};
   queue = queue.first(std::min(queue.size(), policy_window(batching)));
   if (!batching.enabled) return decide_one_request(queue, batching);

@@ -103,7 +103,6 @@ class TokenizerImpl {
   }
 
  public:
-
  private:
   TokenizerSpec spec_;
   BertNormalizer normalizer_;

@@ -235,7 +235,8 @@ TEST_F(ServeProcessTest, BothRerankFormatsAndScoreMatchTheCli) {
 // shared batches.
 std::uint64_t batches_larger_than(const std::string& metrics, int pairs) {
   const std::string total_prefix = "rerankd_batch_size_pairs_count";
-  const std::string bucket = "rerankd_batch_size_pairs_bucket{le=\"" + std::to_string(pairs) + "\"}";
+  const std::string bucket =
+      "rerankd_batch_size_pairs_bucket{le=\"" + std::to_string(pairs) + "\"}";
   auto value_of = [&](const std::string& name) -> std::uint64_t {
     const auto at = metrics.find(name);
     if (at == std::string::npos) return 0;
@@ -372,9 +373,9 @@ TEST_F(ServeProcessTest, TooLongPairWithoutTruncationIsNamedInTheError) {
                                                    ",\"texts\":" + texts + ",\"truncate\":false}");
   EXPECT_EQ(response.status, 422) << response.body;  // TEI 1.9's Validation
   EXPECT_THAT(response.body, HasSubstr("document 33"));
-  const auto cohere = client.post("/v1/rerank", "{\"query\":" + json_string(kQuery) +
-                                                    ",\"documents\":" + texts +
-                                                    ",\"truncate\":false}");
+  const auto cohere =
+      client.post("/v1/rerank", "{\"query\":" + json_string(kQuery) + ",\"documents\":" + texts +
+                                    ",\"truncate\":false}");
   EXPECT_EQ(cohere.status, 413) << cohere.body;  // rerankd's too_large
   // The same request with truncation is answered.
   const auto truncated = client.post("/rerank", "{\"query\":" + json_string(kQuery) +
@@ -391,8 +392,8 @@ TEST_F(ServeProcessTest, PrintConfigShowsOverridesAndBadKeysAreNamed) {
   // The environment sits between the file and the flags: TEI's names and RERANKD_<KEY>.
   const auto from_env = rerankd::testing::run_process(
       {"/usr/bin/env", "MAX_BATCH_TOKENS=12345", "RERANKD_BATCHING_MAX_BATCH_SIZE=77",
-       "MAX_CLIENT_BATCH_SIZE=99", rerankd::testing::rerankd_binary().string(), "serve",
-       "--model", tiny_model(), "--server.max_client_batch_size", "55", "--print-config"});
+       "MAX_CLIENT_BATCH_SIZE=99", rerankd::testing::rerankd_binary().string(), "serve", "--model",
+       tiny_model(), "--server.max_client_batch_size", "55", "--print-config"});
   ASSERT_EQ(from_env.exit_status, 0) << from_env.stderr_text;
   EXPECT_THAT(from_env.stdout_text, HasSubstr("max_batch_tokens: 12345"));
   EXPECT_THAT(from_env.stdout_text, HasSubstr("max_batch_size: 77"));

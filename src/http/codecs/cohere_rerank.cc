@@ -11,7 +11,6 @@ namespace {
 
 namespace dom = simdjson::dom;
 
-
 // Cohere fields rerankd knows and does not implement: refused when set, accepted as null.
 Status refuse_unsupported(const dom::object& object) {
   std::optional<dom::element> chunks = find_field(object, "max_chunks_per_doc");
@@ -32,7 +31,8 @@ Result<std::vector<std::string>> decode_rank_fields(const dom::object& object) {
   std::optional<dom::element> element = find_field(object, "rank_fields");
   if (!element || element->is_null()) return fields;
   dom::array array;
-  if (element->get_array().get(array)) return type_error("rank_fields", "a list of strings", *element);
+  if (element->get_array().get(array))
+    return type_error("rank_fields", "a list of strings", *element);
   std::size_t i = 0;
   for (dom::element field : array) {
     RERANKD_ASSIGN_OR_RETURN(std::string_view name,
@@ -49,8 +49,9 @@ Result<std::string> object_text(const dom::object& document, const std::string& 
   if (rank_fields.empty()) {
     std::optional<dom::element> text = find_field(document, "text");
     if (!text) {
-      return invalid_argument(field + ": missing field \"text\" (or name the fields to rank on "
-                                      "with rank_fields)");
+      return invalid_argument(field +
+                              ": missing field \"text\" (or name the fields to rank on "
+                              "with rank_fields)");
     }
     RERANKD_ASSIGN_OR_RETURN(std::string_view value, as_string(*text, field + ".text"));
     return std::string(value);
@@ -120,17 +121,17 @@ Result<CohereRerankInput> decode_cohere_rerank(std::string_view body, const Deco
   RERANKD_ASSIGN_OR_RETURN(dom::object object, parse_object(body));
   const bool v1 = api == CohereApi::kV1;
   if (v1) {
-    RERANKD_RETURN_IF_ERROR(check_known_fields(
-        object,
-        {"model", "query", "documents", "top_n", "rank_fields", "return_documents",
-         "max_chunks_per_doc", "raw_scores", "truncate"},
-        "/v1/rerank"));
+    RERANKD_RETURN_IF_ERROR(
+        check_known_fields(object,
+                           {"model", "query", "documents", "top_n", "rank_fields",
+                            "return_documents", "max_chunks_per_doc", "raw_scores", "truncate"},
+                           "/v1/rerank"));
   } else {
-    RERANKD_RETURN_IF_ERROR(check_known_fields(object,
-                                               {"model", "query", "documents", "top_n",
-                                                "max_tokens_per_doc", "priority", "raw_scores",
-                                                "truncate"},
-                                               "/v2/rerank"));
+    RERANKD_RETURN_IF_ERROR(
+        check_known_fields(object,
+                           {"model", "query", "documents", "top_n", "max_tokens_per_doc",
+                            "priority", "raw_scores", "truncate"},
+                           "/v2/rerank"));
   }
   RERANKD_RETURN_IF_ERROR(refuse_unsupported(object));
   CohereRerankInput input;

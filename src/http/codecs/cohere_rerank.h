@@ -37,8 +37,8 @@ Result<CohereRerankInput> decode_cohere_rerank(std::string_view body, const Deco
 
 struct CohereReplyContext {
   CohereApi api = CohereApi::kV1;
-  std::string_view id;     // the request id
-  std::string_view model;  // the client's model name, else the served model id
+  std::string_view id;        // the request id
+  std::string_view model;     // the client's model name, else the served model id
   std::size_t documents = 0;  // how many the request sent (for billed_units)
   const std::vector<std::string>* documents_json = nullptr;  // v1 with return_documents
 };

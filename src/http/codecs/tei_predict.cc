@@ -22,7 +22,8 @@ Result<engine::OwnedPair> decode_pair(const dom::array& pair, std::string_view f
                             std::to_string(pair.size()) + " items");
   }
   const std::string name(field);
-  RERANKD_ASSIGN_OR_RETURN(std::string_view query, as_string(pair.at(0).value_unsafe(), name + "[0]"));
+  RERANKD_ASSIGN_OR_RETURN(std::string_view query,
+                           as_string(pair.at(0).value_unsafe(), name + "[0]"));
   RERANKD_ASSIGN_OR_RETURN(std::string_view passage,
                            as_string(pair.at(1).value_unsafe(), name + "[1]"));
   return engine::OwnedPair{std::string(query), std::string(passage)};

@@ -77,9 +77,9 @@ Result<std::string> encode_tei_tokenize(const TeiTokenizeInput& input,
       out += "{\"id\":";
       json::append_number(out, static_cast<std::int64_t>(span.id));
       out += ",\"text\":";
-      json::append_string(out, span.special ? tokenizer.id_to_token(span.id)
-                                            : std::string_view(text).substr(
-                                                  span.start, span.end - span.start));
+      json::append_string(
+          out, span.special ? tokenizer.id_to_token(span.id)
+                            : std::string_view(text).substr(span.start, span.end - span.start));
       out += span.special ? ",\"special\":true" : ",\"special\":false";
       if (span.special) {
         out += ",\"start\":null,\"stop\":null}";
@@ -102,7 +102,8 @@ Result<TeiDecodeInput> decode_tei_decode(std::string_view body, const DecodeLimi
   RERANKD_ASSIGN_OR_RETURN(dom::array ids, required_array(object, "ids"));
   TeiDecodeInput input;
   dom::element first;
-  const bool batch = ids.size() > 0 && ids.at(0).get(first) == simdjson::SUCCESS && first.is_array();
+  const bool batch =
+      ids.size() > 0 && ids.at(0).get(first) == simdjson::SUCCESS && first.is_array();
   if (batch) {
     RERANKD_RETURN_IF_ERROR(check_batch_size("ids", ids.size(), limits));
     std::size_t i = 0;

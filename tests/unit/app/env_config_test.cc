@@ -37,8 +37,8 @@ TEST(EnvConfig, RerankdNamesCoverEveryKeyAndWinOverTeiNames) {
   const auto result = from({{"PORT", "3000"},
                             {"RERANKD_SERVER_PORT", "4000"},
                             {"RERANKD_BATCHING_CLOSE_WHEN_IDLE", "false"}});
-  EXPECT_THAT(result.overrides, ElementsAre(Pair("batching.close_when_idle", "false"),
-                                            Pair("server.port", "4000")));
+  EXPECT_THAT(result.overrides,
+              ElementsAre(Pair("batching.close_when_idle", "false"), Pair("server.port", "4000")));
 }
 
 TEST(EnvConfig, AContainerHostnameIsNoAddressToBind) {

@@ -39,11 +39,11 @@ TEST(TeiRerankCodec, LeftTruncationIsAcceptedInEitherSpelling) {
     ASSERT_TRUE(input.ok()) << input.status().to_string();
     EXPECT_EQ(input->request.truncation.side, text::TruncationSide::kLeft) << direction;
   }
-  EXPECT_EQ(decode_tei_rerank(R"({"query":"q","texts":["a"],"truncation_direction":"up"})",
-                              limits())
-                .status()
-                .code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      decode_tei_rerank(R"({"query":"q","texts":["a"],"truncation_direction":"up"})", limits())
+          .status()
+          .code(),
+      StatusCode::kInvalidArgument);
 }
 
 TEST(TeiRerankCodec, DefaultsFollowTei) {
@@ -109,10 +109,9 @@ TEST(CohereRerankCodec, RankFieldsJoinNamedFieldsInOrder) {
   ASSERT_TRUE(input.ok()) << input.status().to_string();
   EXPECT_EQ(input->request.documents,
             (std::vector<std::string>{"title: T\nbody: B", "body: only body", "plain"}));
-  EXPECT_EQ(v1(R"({"query":"q","rank_fields":["title"],"documents":[{"body":"B"}]})")
-                .status()
-                .code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      v1(R"({"query":"q","rank_fields":["title"],"documents":[{"body":"B"}]})").status().code(),
+      StatusCode::kInvalidArgument);
 }
 
 TEST(CohereRerankCodec, NullOptionalsAreTheDefaults) {
@@ -136,10 +135,11 @@ TEST(CohereRerankCodec, UnsupportedFieldsAreRefusedByName) {
   const Status chunks = v1(R"({"query":"q","documents":["a"],"max_chunks_per_doc":10})").status();
   EXPECT_EQ(chunks.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(chunks.message().find("max_chunks_per_doc"), std::string::npos) << chunks.message();
-  const Status priority = v2(R"({"model":"m","query":"q","documents":["a"],"priority":5})").status();
+  const Status priority =
+      v2(R"({"model":"m","query":"q","documents":["a"],"priority":5})").status();
   EXPECT_NE(priority.message().find("priority"), std::string::npos) << priority.message();
-  const Status unknown = v2(R"({"model":"m","query":"q","documents":["a"],"rank_fields":["x"]})")
-                             .status();
+  const Status unknown =
+      v2(R"({"model":"m","query":"q","documents":["a"],"rank_fields":["x"]})").status();
   EXPECT_EQ(unknown.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(unknown.message().find("\"rank_fields\""), std::string::npos) << unknown.message();
   const Status typo = v1(R"({"query":"q","documents":["a"],"topn":1})").status();
@@ -174,9 +174,10 @@ TEST(CohereRerankCodec, EncodesBothApiShapes) {
             R"({"id":"id1","results":[{"index":2,"relevance_score":1}],)" + meta1 +
                 R"(,"model":"m","usage":{"total_tokens":42}})");
   context.documents_json = &documents;
-  EXPECT_EQ(encode_cohere_rerank(response, context),
-            R"({"id":"id1","results":[{"index":2,"relevance_score":1,"document":{"text":"c","id":3}}],)" +
-                meta1 + R"(,"model":"m","usage":{"total_tokens":42}})");
+  EXPECT_EQ(
+      encode_cohere_rerank(response, context),
+      R"({"id":"id1","results":[{"index":2,"relevance_score":1,"document":{"text":"c","id":3}}],)" +
+          meta1 + R"(,"model":"m","usage":{"total_tokens":42}})");
   context.api = CohereApi::kV2;
   context.documents_json = nullptr;
   context.documents = 250;
@@ -192,8 +193,8 @@ TEST(TeiPredictCodec, OnePairOrABatchOfPairs) {
   EXPECT_FALSE(one->batch);
   ASSERT_EQ(one->request.pairs.size(), 1u);
   EXPECT_EQ(one->request.pairs[0].document, "p");
-  auto batch = decode_tei_predict(R"({"inputs":[["q1","p1"],["q2","p2"]],"raw_scores":true})",
-                                  limits());
+  auto batch =
+      decode_tei_predict(R"({"inputs":[["q1","p1"],["q2","p2"]],"raw_scores":true})", limits());
   ASSERT_TRUE(batch.ok()) << batch.status().to_string();
   EXPECT_TRUE(batch->batch);
   EXPECT_EQ(batch->request.pairs.size(), 2u);
@@ -201,8 +202,8 @@ TEST(TeiPredictCodec, OnePairOrABatchOfPairs) {
 }
 
 TEST(TeiPredictCodec, ASingleTextIsRefusedSayingWhy) {
-  for (const char* body : {R"({"inputs":"text"})", R"({"inputs":["text"]})",
-                           R"({"inputs":[["q","p"],["alone"]]})"}) {
+  for (const char* body :
+       {R"({"inputs":"text"})", R"({"inputs":["text"]})", R"({"inputs":[["q","p"],["alone"]]})"}) {
     const Status status = decode_tei_predict(body, limits()).status();
     EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << body;
     EXPECT_NE(status.message().find("pairs"), std::string::npos) << status.message();

@@ -12,15 +12,15 @@
 #include <vector>
 
 #include "fake_service.h"
-#include "support/http_client.h"
 #include "metrics/metrics.h"
+#include "support/http_client.h"
 
 namespace rerankd::http {
 namespace {
 
 using rerankd::testing::ClientResponse;
-using testing::FakeService;
 using rerankd::testing::HttpClient;
+using testing::FakeService;
 
 namespace dom = simdjson::dom;
 
