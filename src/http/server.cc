@@ -8,19 +8,14 @@
 #include <thread>
 #include <vector>
 
+#include "common/build_info.h"
 #include "http/connection.h"
 #include "http/server_state.h"
-
-#ifndef RERANKD_VERSION
-#define RERANKD_VERSION "0.0.0"
-#endif
 
 namespace rerankd::http {
 
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
-
-std::string_view build_version() { return RERANKD_VERSION; }
 
 struct Server::Impl {
   explicit Impl(std::shared_ptr<ServerState> server_state)
@@ -103,7 +98,7 @@ Result<std::unique_ptr<Server>> Server::start(const ServerOptions& options,
   context.api_key = options.server.api_key;
   context.metrics = options.server.metrics;
   context.access_log = options.server.access_log;
-  context.version = options.version.empty() ? std::string(build_version()) : options.version;
+  context.version = options.version.empty() ? std::string(build_info().version) : options.version;
 
   try {
     auto impl = std::make_unique<Impl>(std::make_shared<ServerState>(options, std::move(context)));

@@ -49,7 +49,4 @@ class Server {
   std::unique_ptr<Impl> impl_;
 };
 
-// rerankd's version (the CMake project version).
-std::string_view build_version();
-
 }  // namespace rerankd::http

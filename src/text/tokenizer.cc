@@ -102,8 +102,6 @@ class TokenizerImpl {
     }
   }
 
- public:
- private:
   TokenizerSpec spec_;
   BertNormalizer normalizer_;
   WordPiece model_;

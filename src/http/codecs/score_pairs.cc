@@ -8,6 +8,19 @@ namespace rerankd::http::codecs {
 
 namespace dom = simdjson::dom;
 
+Result<engine::OwnedPair> decode_query_passage(const dom::array& pair, std::string_view field) {
+  const std::string name(field);
+  if (pair.size() != 2) {
+    return invalid_argument(name + ": expected [query, passage], got " +
+                            std::to_string(pair.size()) + " items");
+  }
+  RERANKD_ASSIGN_OR_RETURN(std::string_view query,
+                           as_string(pair.at(0).value_unsafe(), name + "[0]"));
+  RERANKD_ASSIGN_OR_RETURN(std::string_view passage,
+                           as_string(pair.at(1).value_unsafe(), name + "[1]"));
+  return engine::OwnedPair{std::string(query), std::string(passage)};
+}
+
 Result<engine::ScoreRequest> decode_score(std::string_view body, const DecodeLimits& limits) {
   RERANKD_ASSIGN_OR_RETURN(dom::object object, parse_object(body));
   engine::ScoreRequest request;
@@ -19,15 +32,8 @@ Result<engine::ScoreRequest> decode_score(std::string_view body, const DecodeLim
     const std::string field = "pairs[" + std::to_string(i) + "]";
     dom::array pair;
     if (element.get_array().get(pair)) return type_error(field, "[query, passage]", element);
-    if (pair.size() != 2) {
-      return invalid_argument(field + ": expected [query, passage], got " +
-                              std::to_string(pair.size()) + " items");
-    }
-    RERANKD_ASSIGN_OR_RETURN(std::string_view query,
-                             as_string(pair.at(0).value_unsafe(), field + "[0]"));
-    RERANKD_ASSIGN_OR_RETURN(std::string_view passage,
-                             as_string(pair.at(1).value_unsafe(), field + "[1]"));
-    request.pairs.push_back({std::string(query), std::string(passage)});
+    RERANKD_ASSIGN_OR_RETURN(engine::OwnedPair decoded, decode_query_passage(pair, field));
+    request.pairs.push_back(std::move(decoded));
     ++i;
   }
   RERANKD_ASSIGN_OR_RETURN(bool raw_scores, optional_bool(object, "raw_scores", false));

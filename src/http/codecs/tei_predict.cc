@@ -2,6 +2,7 @@
 
 #include "common/json_writer.h"
 #include "http/codecs/json_input.h"
+#include "http/codecs/score_pairs.h"
 #include "http/codecs/truncate_field.h"
 
 namespace rerankd::http::codecs {
@@ -15,18 +16,10 @@ Status single_text_refused(std::string_view field) {
                           "[query, passage] or a list of them");
 }
 
+// TEI takes a one-element list as a single text; a cross-encoder cannot score one.
 Result<engine::OwnedPair> decode_pair(const dom::array& pair, std::string_view field) {
   if (pair.size() == 1) return single_text_refused(field);
-  if (pair.size() != 2) {
-    return invalid_argument(std::string(field) + ": expected [query, passage], got " +
-                            std::to_string(pair.size()) + " items");
-  }
-  const std::string name(field);
-  RERANKD_ASSIGN_OR_RETURN(std::string_view query,
-                           as_string(pair.at(0).value_unsafe(), name + "[0]"));
-  RERANKD_ASSIGN_OR_RETURN(std::string_view passage,
-                           as_string(pair.at(1).value_unsafe(), name + "[1]"));
-  return engine::OwnedPair{std::string(query), std::string(passage)};
+  return decode_query_passage(pair, field);
 }
 
 }  // namespace
