@@ -67,7 +67,6 @@ import io
 import json
 import os
 import shutil
-import struct
 import sys
 import tempfile
 
@@ -83,6 +82,10 @@ from tokenizers import AddedToken, Tokenizer  # noqa: E402
 from transformers import AutoTokenizer, XLMRobertaTokenizer  # noqa: E402
 from transformers.convert_slow_tokenizer import XLMRobertaConverter  # noqa: E402
 
+# The BERT fixtures' pair hash, so both tokenizers' msmarco_pairs.tsv are read by one C++ check
+# (tools/ is on the path when run as a script).
+from make_tokenizer_fixtures import fnv1a  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "..", "tests", "fixtures", "xlmr_tokenizer")
 
@@ -90,8 +93,6 @@ PINNED = {"sentencepiece": "0.2.3", "transformers": "5.24.0", "tokenizers": "0.2
           "protobuf": "7.36.2"}
 SPM_VOCAB = 4000
 SEED = 16
-FNV_OFFSET = 0xCBF29CE484222325
-FNV_PRIME = 0x100000001B3
 GZIP_OVER = 3 * 1024 * 1024
 
 # Scripts that are nowhere in the training corpus (checked): their characters must become <unk>.
@@ -99,14 +100,6 @@ UNSEEN_SCRIPTS = [(0x10A0, 0x10FF, "Georgian"), (0x0530, 0x058F, "Armenian"),
                   (0x1200, 0x137F, "Ethiopic"), (0x0B80, 0x0BFF, "Tamil"),
                   (0x1780, 0x17FF, "Khmer"), (0x16A0, 0x16FF, "Runic"),
                   (0x10330, 0x1034F, "Gothic"), (0x12000, 0x123FF, "Cuneiform")]
-
-
-def fnv1a(input_ids, type_ids):
-    h = FNV_OFFSET
-    for i, t in zip(input_ids, type_ids):
-        for b in struct.pack("<ii", i, t):
-            h = ((h ^ b) * FNV_PRIME) & 0xFFFFFFFFFFFFFFFF
-    return h
 
 
 # ---------------------------------------------------------------------------------------------
