@@ -51,6 +51,9 @@ What it does, deterministically (fixed input order, fixed seed, one thread):
       hard_cases_expected.jsonl
                              per case: name and input_ids, or "error": true when tokenizers
                              refuses or, for "none", the pair is longer than max_length.
+      offsets_expected.jsonl per hard-case text under 1,000 characters, alone: ids, special
+                             tokens mask, offsets in UTF-8 bytes, decode with and without
+                             special tokens (the format of tests/fixtures/tokenizer's).
       normalizer_code_points.tsv
                              for every scalar value U+0000..U+10FFFF (no surrogates) whose
                              tok.normalizer.normalize_str(chr(cp)) differs from chr(cp):
@@ -451,6 +454,28 @@ def write_normalizer_table(tok):
     return plain, count, len(data)
 
 
+def write_offsets(tok, cases):
+    """offsets_expected.jsonl: each short hard-case text alone, as /tokenize and /decode see it."""
+    tok.no_truncation()
+    count = 0
+    with open(os.path.join(FIXTURES, "offsets_expected.jsonl"), "w", encoding="utf-8",
+              newline="\n") as f:
+        for case in cases:
+            for text in (case["query"], case["document"]):
+                if len(text) > 1000:  # the long cases add size, not coverage
+                    continue
+                enc = tok.encode(text)
+                byte_offsets = [[len(text[:a].encode("utf-8")), len(text[:b].encode("utf-8"))]
+                                for a, b in enc.offsets]
+                row = {"text": text, "ids": list(enc.ids),
+                       "special": list(enc.special_tokens_mask), "offsets": byte_offsets,
+                       "decoded": tok.decode(enc.ids, skip_special_tokens=True),
+                       "decoded_with_special": tok.decode(enc.ids, skip_special_tokens=False)}
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+                count += 1
+    return count
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", default=os.path.join(HERE, "..", "..", "shared", "data"))
@@ -527,6 +552,8 @@ def main():
             expected_rows.append(row)
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
 
+    offsets_count = write_offsets(tok, cases)
+
     # d. normalizer table
     table_path, table_count, table_bytes = write_normalizer_table(tok)
 
@@ -572,6 +599,7 @@ def main():
           f"truncation, {len(cases) - len(HARD_CASES) - len(TRUNCATION_CASES)} long), {errors} errors "
           f"({', '.join(r['name'] for r in expected_rows if 'error' in r)})")
     print("  long results:", "; ".join(long_lengths))
+    print(f"offsets_expected.jsonl: {offsets_count} texts")
     print(f"{os.path.basename(table_path)}: {table_count} code points change, {table_bytes} bytes"
           " uncompressed")
     print(f"cross-check sentencepiece (ids shifted): {spm_diff_ms} of {len(ms_texts)} MS MARCO texts "

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "text/hf_unicode.h"
+#include "text/utf8.h"
+
 namespace rerankd::text {
 
 AddedTokens::AddedTokens(std::vector<AddedToken> tokens) : tokens_(std::move(tokens)) {
@@ -20,6 +23,27 @@ const AddedToken* AddedTokens::match_at(std::string_view text, std::size_t pos) 
     if (rest.starts_with(token.content)) return &token;
   }
   return nullptr;
+}
+
+std::size_t AddedTokens::whitespace_run_before(std::string_view text, std::size_t pos) {
+  std::size_t start = pos;
+  while (start > 0) {
+    std::size_t lead = start - 1;
+    while (lead > 0 && (static_cast<unsigned char>(text[lead]) & 0xC0u) == 0x80u) --lead;
+    std::size_t next = lead;
+    if (!is_bert_whitespace(decode_utf8(text, next))) break;
+    start = lead;
+  }
+  return start;
+}
+
+std::size_t AddedTokens::whitespace_run_after(std::string_view text, std::size_t pos) {
+  while (pos < text.size()) {
+    std::size_t next = pos;
+    if (!is_bert_whitespace(decode_utf8(text, next))) break;
+    pos = next;
+  }
+  return pos;
 }
 
 }  // namespace rerankd::text

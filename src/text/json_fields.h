@@ -22,6 +22,13 @@ std::optional<simdjson::dom::element> member(simdjson::dom::element object, std:
 
 bool is_null(const std::optional<simdjson::dom::element>& value);
 
+// Reads member `key` of `object` into `out`; false when it is absent or of another type.
+template <typename T>
+bool read_member(simdjson::dom::element object, std::string_view key, T& out) {
+  const auto value = member(object, key);
+  return value && value->get(out) == simdjson::SUCCESS;
+}
+
 // Typed reads of an optional member: the default when absent or null, an error naming
 // `file` and `key` when the type is wrong.
 Result<bool> get_bool(simdjson::dom::element object, std::string_view key, bool fallback,

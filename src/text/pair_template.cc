@@ -19,6 +19,15 @@ PairTemplate PairTemplate::bert(std::int32_t cls_id, std::int32_t sep_id) {
                        {Kind::kSpecial, {sep_id}, 1}});
 }
 
+PairTemplate PairTemplate::roberta(std::int32_t cls_id, std::int32_t sep_id) {
+  using Kind = TemplatePiece::Kind;
+  return PairTemplate({{Kind::kSpecial, {cls_id}, 0},
+                       {Kind::kFirst, {}, 0},
+                       {Kind::kSpecial, {sep_id, sep_id}, 0},
+                       {Kind::kSecond, {}, 0},
+                       {Kind::kSpecial, {sep_id}, 0}});
+}
+
 void PairTemplate::apply(const std::int32_t* first, std::size_t first_size,
                          const std::int32_t* second, std::size_t second_size, Encoding& out) const {
   out.clear();

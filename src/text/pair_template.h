@@ -22,6 +22,8 @@ class PairTemplate {
   explicit PairTemplate(std::vector<TemplatePiece> pieces);
   // [CLS] A [SEP] B [SEP] with type ids 0 0 0 1 1.
   static PairTemplate bert(std::int32_t cls_id, std::int32_t sep_id);
+  // RoBERTa's <s> A </s> </s> B </s>, every type id 0.
+  static PairTemplate roberta(std::int32_t cls_id, std::int32_t sep_id);
 
   // Special tokens added around a pair.
   std::size_t special_count() const { return special_count_; }

@@ -1,10 +1,10 @@
 #include "text/tokenizer.h"
 
 #include <algorithm>
-#include <array>
+#include <cstdint>
 #include <utility>
+#include <variant>
 
-#include "text/bert_pre_tokenizer.h"
 #include "text/tokenizer_spec.h"
 #include "text/truncation.h"
 #include "text/utf8.h"
@@ -13,46 +13,52 @@ namespace rerankd::text {
 
 class TokenizerImpl {
  public:
-  TokenizerImpl(TokenizerSpec spec, WordPiece model)
-      : spec_(std::move(spec)),
-        normalizer_(spec_.normalizer),
-        model_(std::move(model)),
-        added_(spec_.added_tokens) {}
+  explicit TokenizerImpl(TokenizerSpec spec) : spec_(std::move(spec)), added_(spec_.added_tokens) {}
 
-  // Appends the word-piece ids of `text` (valid UTF-8).
+  // Builds the model from the spec this object owns (Unigram keeps a pointer to its vocabulary).
+  Status create_model() {
+    if (const auto* options = std::get_if<WordPieceOptions>(&spec_.model)) {
+      RERANKD_ASSIGN_OR_RETURN(auto model, WordPiece::create(spec_.vocab, *options));
+      model_ = std::move(model);
+    } else {
+      RERANKD_ASSIGN_OR_RETURN(auto model,
+                               Unigram::create(spec_.vocab, std::get<UnigramOptions>(spec_.model)));
+      model_ = std::move(model);
+    }
+    return Status::ok_status();
+  }
+
+  // Appends the model ids of `text` (valid UTF-8).
   void tokenize(std::string_view text, std::vector<std::int32_t>& ids) const {
     // Per-thread scratch: the tokenizer is shared across threads and allocates nothing per call
     // once these have grown.
-    thread_local std::string normalized;
-    thread_local std::vector<std::string_view> words;
+    thread_local Words words;
+    bool at_text_start = true;
     added_.split(
         text,
         [&](std::string_view segment) {
-          normalized.clear();
-          words.clear();
-          normalizer_.normalize(segment, normalized);
-          bert_pre_tokenize(normalized, words);
-          for (const std::string_view word : words) model_.tokenize_word(word, ids);
+          words.text.clear();
+          words.origin.clear();
+          spec_.normalizer.normalize(segment, words.text);
+          spec_.pre_tokenizer.pre_tokenize(words, at_text_start && segment.data() == text.data());
+          for (const Words::Range& range : words.ranges) tokenize_word(words.word(range), ids);
         },
-        [&](std::int32_t id) { ids.push_back(id); });
+        [&](std::int32_t id, std::size_t, std::size_t) {
+          ids.push_back(id);
+          at_text_start = false;
+        });
   }
 
-  // tokenize() with each token's byte span in `text`. Each code point is normalized alone so
-  // every normalized byte knows the original code point it came from; BertNormalizer works
-  // per code point, so the result is the same as normalizing the whole text.
+  // tokenize() with each token's byte span in `text`: the normalizer and pre-tokenizer carry,
+  // for every byte they write, the span of the original text it came from.
   void tokenize_with_offsets(std::string_view text, std::vector<TokenSpan>& out) const {
-    std::size_t cursor = 0;  // where the next segment or added token starts
     added_.split(
         text,
         [&](std::string_view segment) {
-          const auto base = static_cast<std::size_t>(segment.data() - text.data());
-          spans_of_segment(segment, base, out);
-          cursor = base + segment.size();
+          spans_of_segment(segment, static_cast<std::size_t>(segment.data() - text.data()), out);
         },
-        [&](std::int32_t id) {
-          const std::size_t length = spec_.vocab.token(id).size();
-          out.push_back({id, cursor, cursor + length, false});
-          cursor += length;
+        [&](std::int32_t id, std::size_t start, std::size_t end) {
+          out.push_back({id, start, end, false});
         });
   }
 
@@ -64,47 +70,66 @@ class TokenizerImpl {
   }
 
   const TokenizerSpec& spec() const { return spec_; }
+  const char* model_name() const {
+    return std::holds_alternative<WordPiece>(model_) ? "WordPiece" : "Unigram";
+  }
 
  private:
+  void tokenize_word(std::string_view word, std::vector<std::int32_t>& ids,
+                     std::vector<std::size_t>* ends = nullptr) const {
+    if (const auto* unigram = std::get_if<Unigram>(&model_)) {
+      unigram->tokenize_word(word, ids, ends);
+      return;
+    }
+    const auto& wordpiece = std::get<WordPiece>(model_);
+    const std::size_t first = ids.size();
+    wordpiece.tokenize_word(word, ids);
+    if (ends != nullptr) wordpiece_ends(word, ids.data() + first, ids.size() - first, *ends);
+  }
+
+  // Where each WordPiece token of `word` ends: pieces are the word's bytes in order (without the
+  // continuation prefix); the unknown token stands for the whole word.
+  void wordpiece_ends(std::string_view word, const std::int32_t* pieces, std::size_t count,
+                      std::vector<std::size_t>& ends) const {
+    const std::string_view prefix = std::get<WordPiece>(model_).options().continuing_subword_prefix;
+    std::size_t offset = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+      std::size_t length = word.size();
+      if (pieces[i] != spec_.special_ids.unk || count > 1) {
+        std::string_view piece = spec_.vocab.token(pieces[i]);
+        if (i > 0 && piece.starts_with(prefix)) piece.remove_prefix(prefix.size());
+        length = std::min(piece.size(), word.size() - offset);
+      }
+      offset += length;
+      ends.push_back(offset);
+    }
+  }
+
   void spans_of_segment(std::string_view segment, std::size_t base,
                         std::vector<TokenSpan>& out) const {
-    std::string normalized;
-    std::vector<std::pair<std::size_t, std::size_t>> origin;  // per normalized byte
-    for (std::size_t p = 0; p < segment.size();) {
-      std::size_t q = p;
-      decode_utf8(segment, q);  // advances q past one code point
-      normalizer_.normalize(segment.substr(p, q - p), normalized);
-      origin.resize(normalized.size(), {base + p, base + q});
-      p = q;
-    }
-    std::vector<std::string_view> words;
-    bert_pre_tokenize(normalized, words);
+    Words words;
+    spec_.normalizer.normalize_aligned(segment, base, words.text, words.origin);
+    spec_.pre_tokenizer.pre_tokenize(words, base == 0);
     std::vector<std::int32_t> pieces;
-    const std::string_view prefix = spec_.wordpiece.continuing_subword_prefix;
-    for (const std::string_view word : words) {
-      const auto word_start = static_cast<std::size_t>(word.data() - normalized.data());
+    std::vector<std::size_t> ends;
+    for (const Words::Range& range : words.ranges) {
       pieces.clear();
-      model_.tokenize_word(word, pieces);
-      std::size_t offset = 0;
+      ends.clear();
+      tokenize_word(words.word(range), pieces, &ends);
+      std::size_t start = 0;
       for (std::size_t i = 0; i < pieces.size(); ++i) {
-        std::size_t length = word.size();  // the unknown token stands for the whole word
-        if (pieces[i] != spec_.special_ids.unk || pieces.size() > 1) {
-          std::string_view piece = spec_.vocab.token(pieces[i]);
-          if (i > 0 && piece.starts_with(prefix)) piece.remove_prefix(prefix.size());
-          length = std::min(piece.size(), word.size() - offset);
-        }
-        if (length == 0) continue;
-        const std::size_t first = word_start + offset;
-        const std::size_t last = first + length - 1;
-        out.push_back({pieces[i], origin[first].first, origin[last].second, false});
-        offset += length;
+        const std::size_t end = ends[i];
+        if (end <= start) continue;  // a piece with no text of its own (HF gives it none)
+        const std::size_t first = range.begin + start;
+        const std::size_t last = range.begin + end - 1;
+        out.push_back({pieces[i], words.origin[first].start, words.origin[last].end, false});
+        start = end;
       }
     }
   }
 
   TokenizerSpec spec_;
-  BertNormalizer normalizer_;
-  WordPiece model_;
+  std::variant<std::monostate, WordPiece, Unigram> model_;
   AddedTokens added_;
 };
 
@@ -138,10 +163,10 @@ namespace {
 Result<std::shared_ptr<const TokenizerImpl>> build(Result<TokenizerSpec> loaded,
                                                    const std::filesystem::path& file) {
   if (!loaded.ok()) return std::move(loaded).status();
-  TokenizerSpec spec = std::move(loaded).value();
-  auto model = WordPiece::create(spec.vocab, spec.wordpiece);
-  if (!model.ok()) return model.status().with_context(file.string());
-  return std::make_shared<const TokenizerImpl>(std::move(spec), std::move(model).value());
+  auto impl = std::make_shared<TokenizerImpl>(std::move(loaded).value());
+  const Status created = impl->create_model();
+  if (!created.ok()) return created.with_context(file.string());
+  return std::shared_ptr<const TokenizerImpl>(std::move(impl));
 }
 
 }  // namespace
@@ -179,11 +204,18 @@ Status Tokenizer::encode_pair_with_query(std::span<const std::int32_t> query_ids
   RERANKD_RETURN_IF_ERROR(check_utf8(document, "document"));
   const PairTemplate& pair_template = impl_->spec().pair_template;
   const std::size_t specials = pair_template.special_count();
-  if (options.max_length < 0 || static_cast<std::size_t>(options.max_length) < specials) {
-    return invalid_argument("max_length " + std::to_string(options.max_length) +
-                            " is less than the " + std::to_string(specials) +
-                            " special tokens of a pair");
+  if (options.max_length < 0) {
+    return invalid_argument("max_length " + std::to_string(options.max_length) + " is negative");
   }
+  // Below the special-token count HF's budget (usize max_length - specials) wraps around, so it
+  // truncates nothing; without truncation such a pair is always too long.
+  const auto max_length = static_cast<std::size_t>(options.max_length);
+  const bool below_specials = max_length < specials;
+  if (below_specials && options.truncation == Truncation::kNone) {
+    return out_of_range("max_length " + std::to_string(max_length) + " is less than the " +
+                        std::to_string(specials) + " special tokens of a pair; truncation is off");
+  }
+  const std::size_t budget = below_specials ? SIZE_MAX : max_length - specials;
   thread_local std::vector<std::int32_t> document_ids;
   document_ids.clear();
   impl_->tokenize(document, document_ids);
@@ -196,10 +228,8 @@ Status Tokenizer::encode_pair_with_query(std::span<const std::int32_t> query_ids
     if (from_left) document_start += document_size - limit;
     document_size = limit;
   }
-  RERANKD_ASSIGN_OR_RETURN(
-      const PairLengths kept,
-      truncate_pair(query_ids.size(), document_size,
-                    static_cast<std::size_t>(options.max_length) - specials, options.truncation));
+  RERANKD_ASSIGN_OR_RETURN(const PairLengths kept, truncate_pair(query_ids.size(), document_size,
+                                                                 budget, options.truncation));
   // Left truncation keeps each side's last tokens, as `tokenizers` does with direction Left.
   const std::int32_t* query_start =
       query_ids.data() + (from_left ? query_ids.size() - kept.first : 0);
@@ -232,65 +262,20 @@ Status Tokenizer::tokenize_with_offsets(std::string_view text, bool add_special_
   return Status::ok_status();
 }
 
-namespace {
-
-// tokenizers' decoders/wordpiece.rs cleanup, applied in its order.
-std::string cleanup_spaces(std::string text) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 11> kRules = {{
-      {" .", "."},
-      {" ?", "?"},
-      {" !", "!"},
-      {" ,", ","},
-      {" ' ", "'"},
-      {" n't", "n't"},
-      {" 'm", "'m"},
-      {" do not", " don't"},
-      {" 's", "'s"},
-      {" 've", "'ve"},
-      {" 're", "'re"},
-  }};
-  for (const auto& [from, to] : kRules) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t pos = 0;;) {
-      const std::size_t found = text.find(from, pos);
-      if (found == std::string::npos) {
-        out.append(text, pos, std::string::npos);
-        break;
-      }
-      out.append(text, pos, found - pos);
-      out += to;
-      pos = found + from.size();
-    }
-    text = std::move(out);
-  }
-  return text;
-}
-
-}  // namespace
-
 Result<std::string> Tokenizer::decode(std::span<const std::int32_t> ids,
                                       bool skip_special_tokens) const {
   const TokenizerSpec& spec = impl_->spec();
-  const std::string_view prefix = spec.wordpiece.continuing_subword_prefix;
-  std::string text;
-  bool first = true;
+  std::vector<std::string_view> tokens;
+  tokens.reserve(ids.size());
   for (const std::int32_t id : ids) {
     if (id < 0 || id >= spec.vocab.size()) {
       return invalid_argument("id " + std::to_string(id) + " is not in the vocabulary (" +
                               std::to_string(spec.vocab.size()) + " tokens)");
     }
     if (skip_special_tokens && impl_->is_added(id)) continue;
-    std::string_view token = spec.vocab.token(id);
-    if (!first && token.starts_with(prefix)) {
-      token.remove_prefix(prefix.size());
-    } else if (!first) {
-      text += ' ';
-    }
-    text += token;
-    first = false;
+    tokens.push_back(spec.vocab.token(id));
   }
-  return cleanup_spaces(std::move(text));
+  return decode_tokens(spec.decoder, tokens);
 }
 
 std::string_view Tokenizer::id_to_token(std::int32_t id) const {
@@ -303,9 +288,18 @@ const SpecialTokenIds& Tokenizer::special_ids() const { return impl_->spec().spe
 
 std::string Tokenizer::describe() const {
   const TokenizerSpec& spec = impl_->spec();
-  std::string text = spec.source + " (WordPiece, " + std::to_string(spec.vocab.size()) + " tokens";
-  if (spec.normalizer.lowercase) text += ", lowercase";
-  if (spec.normalizer.strip_accents) text += ", strip accents";
+  std::string text = spec.source + " (" + impl_->model_name() + ", " +
+                     std::to_string(spec.vocab.size()) + " tokens";
+  for (const NormalizerStep& step : spec.normalizer.steps()) {
+    const auto* bert = std::get_if<BertNormalizer>(&step);
+    if (bert == nullptr) continue;
+    if (bert->options().lowercase) text += ", lowercase";
+    if (bert->options().strip_accents) text += ", strip accents";
+  }
+  if (std::holds_alternative<UnigramOptions>(spec.model)) {
+    text += ", normalizer " + spec.normalizer.describe() + ", pre-tokenizer " +
+            spec.pre_tokenizer.describe();
+  }
   return text + ")";
 }
 

@@ -1,5 +1,7 @@
-// The BERT WordPiece tokenizer, byte-for-byte compatible with Hugging Face `tokenizers`:
-// BertNormalizer -> BertPreTokenizer -> WordPiece -> pair template with truncation.
+// A cross-encoder's tokenizer, id-for-id compatible with Hugging Face `tokenizers`: the pipeline
+// tokenizer.json describes (normalizer -> pre-tokenizer -> WordPiece or Unigram model -> pair
+// template with truncation), so BERT's WordPiece and XLM-RoBERTa's SentencePiece Unigram are the
+// same class with different data.
 #pragma once
 
 #include <cstdint>
@@ -35,7 +37,7 @@ struct TokenizeOptions {
   int max_document_tokens = 0;
 };
 
-// One encoded pair: `[CLS] query [SEP] document [SEP]`.
+// One encoded pair: `[CLS] query [SEP] document [SEP]` (XLM-R: `<s> q </s></s> d </s>`).
 struct Encoding {
   std::vector<std::int32_t> input_ids;
   std::vector<std::int32_t> token_type_ids;  // 0 for [CLS] query [SEP], 1 for document [SEP]

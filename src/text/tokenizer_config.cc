@@ -47,12 +47,13 @@ Status read_config(const std::filesystem::path& path, TokenizerSpec& spec,
     return failed_precondition(file + ": unsupported tokenizer_class '" + tokenizer_class +
                                "' with vocab.txt (rerankd supports BertTokenizer)");
   }
-  BertNormalizerOptions& n = spec.normalizer;
+  BertNormalizerOptions n;
   RERANKD_ASSIGN_OR_RETURN(n.lowercase, json::get_bool(config, "do_lower_case", true, file));
   RERANKD_ASSIGN_OR_RETURN(n.strip_accents,
                            json::get_bool(config, "strip_accents", n.lowercase, file));
   RERANKD_ASSIGN_OR_RETURN(n.handle_chinese_chars,
                            json::get_bool(config, "tokenize_chinese_chars", true, file));
+  spec.normalizer = Normalizer({BertNormalizer(n)});
   RERANKD_RETURN_IF_ERROR(read_special_name(config, "unk_token", file, names.unk));
   RERANKD_RETURN_IF_ERROR(read_special_name(config, "sep_token", file, names.sep));
   RERANKD_RETURN_IF_ERROR(read_special_name(config, "pad_token", file, names.pad));
@@ -94,9 +95,14 @@ Result<TokenizerSpec> load_vocab_txt(const std::filesystem::path& vocab,
   TokenizerSpec spec;
   spec.source = "vocab.txt";
   RERANKD_ASSIGN_OR_RETURN(spec.vocab, Vocab::from_vocab_txt(vocab));
+  spec.normalizer = Normalizer({BertNormalizer()});
+  spec.pre_tokenizer = PreTokenizer({BertPreTokenizerStep{}});
+  spec.decoder = WordPieceDecoder{};
   SpecialTokenNames names;
   if (!config.empty()) RERANKD_RETURN_IF_ERROR(read_config(config, spec, names));
-  spec.wordpiece.unk_token = names.unk;
+  WordPieceOptions wordpiece;
+  wordpiece.unk_token = names.unk;
+  spec.model = std::move(wordpiece);
 
   const std::string file = vocab.string();
   const auto require = [&](const std::string& token) -> Result<std::int32_t> {

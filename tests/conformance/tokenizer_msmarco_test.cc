@@ -48,7 +48,7 @@ class MsMarcoConformance : public ::testing::TestWithParam<std::string> {};
 TEST_P(MsMarcoConformance, AllPairsMatchHuggingFace) {
   const text::Tokenizer tokenizer = load_bert_tokenizer(GetParam());
   std::ifstream pairs(data_dir() / "msmarco" / "dev_small_bm25top20_600q.tsv");
-  std::ifstream expected(fixtures_dir() / "tokenizer" / "msmarco_pairs.tsv");
+  std::ifstream expected(fixtures_dir() / fixture_folder(GetParam()) / "msmarco_pairs.tsv");
   ASSERT_TRUE(pairs) << "cannot open the MS MARCO sample";
   ASSERT_TRUE(expected) << "cannot open msmarco_pairs.tsv";
 

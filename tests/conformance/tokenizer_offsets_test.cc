@@ -18,7 +18,7 @@ class Offsets : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(Offsets, MatchHuggingFace) {
   const text::Tokenizer tokenizer = load_bert_tokenizer(GetParam());
-  std::ifstream in(fixtures_dir() / "tokenizer" / "offsets_expected.jsonl");
+  std::ifstream in(fixtures_dir() / fixture_folder(GetParam()) / "offsets_expected.jsonl");
   simdjson::dom::parser parser;
   std::size_t checked = 0;
   for (std::string line; std::getline(in, line);) {
