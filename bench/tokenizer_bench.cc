@@ -1,6 +1,8 @@
 // Tokenizer throughput on the MS MARCO sample: every pair encoded one at a time on one thread,
 // the way the server tokenizes requests.
 // Usage: tokenizer_bench [--data DIR] [--loader tokenizer_json|vocab_txt] [--rounds N]
+//                        [--tokenizer FILE]   (a tokenizer.json instead of bert-base-uncased's,
+//                                              e.g. tests/fixtures/xlmr_tokenizer/tokenizer.json)
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -42,6 +44,7 @@ int main(int argc, char** argv) {
   std::string data = RERANKD_DEFAULT_DATA_DIR;
   if (const char* env = std::getenv("RERANKD_DATA_DIR")) data = env;
   std::string loader = "tokenizer_json";
+  std::string tokenizer_file;
   int rounds = 5;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string_view flag = argv[i];
@@ -51,9 +54,14 @@ int main(int argc, char** argv) {
       loader = argv[i + 1];
     else if (flag == "--rounds")
       rounds = std::atoi(argv[i + 1]);
+    else if (flag == "--tokenizer")
+      tokenizer_file = argv[i + 1];
   }
   const std::string model = data + "/bert-base-uncased";
-  auto tokenizer = loader == "vocab_txt"
+  if (!tokenizer_file.empty()) loader = tokenizer_file;
+  auto tokenizer = !tokenizer_file.empty()
+                       ? rerankd::text::Tokenizer::from_tokenizer_json(tokenizer_file)
+                   : loader == "vocab_txt"
                        ? rerankd::text::Tokenizer::from_vocab_txt(model + "/vocab.txt",
                                                                   model + "/tokenizer_config.json")
                        : rerankd::text::Tokenizer::from_tokenizer_json(model + "/tokenizer.json");

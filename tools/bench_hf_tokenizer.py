@@ -3,7 +3,7 @@
 bench/tokenizer_bench.cc: every pair encoded one at a time (Tokenizer.encode(query, passage)) on
 one thread, truncation longest_first 512, best of N rounds after a warm-up round.
 
-Usage: tools/bench_hf_tokenizer.py [--data ../shared/data] [--rounds 5]
+Usage: tools/bench_hf_tokenizer.py [--data ../shared/data] [--rounds 5] [--tokenizer FILE]
 Run pinned to one core (scripts/bench-tokenizer.sh does `taskset -c 0`).
 """
 import argparse
@@ -24,8 +24,10 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", default=os.path.join(HERE, "..", "..", "shared", "data"))
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--tokenizer", help="a tokenizer.json (default: bert-base-uncased's)")
     args = parser.parse_args()
-    tok = Tokenizer.from_file(os.path.join(args.data, "bert-base-uncased", "tokenizer.json"))
+    tok = Tokenizer.from_file(args.tokenizer or
+                              os.path.join(args.data, "bert-base-uncased", "tokenizer.json"))
     tok.enable_truncation(512, strategy="longest_first")
     pairs = []
     with open(os.path.join(args.data, "msmarco", "dev_small_bm25top20_600q.tsv"), encoding="utf-8") as f:
