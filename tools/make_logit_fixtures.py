@@ -27,7 +27,8 @@ import sys
 
 import torch
 import transformers
-from transformers import AutoTokenizer, BertForSequenceClassification
+from transformers import (AutoTokenizer, BertForSequenceClassification,
+                          XLMRobertaForSequenceClassification)
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 MAX_LENGTH = 512
@@ -125,7 +126,13 @@ def main():
                         default=REPO / "tests" / "fixtures" / "tokenizer" / "hard_cases.jsonl")
     parser.add_argument("--out", type=pathlib.Path,
                         default=REPO / "tests" / "fixtures" / "logits" / "minilm_l6_random.jsonl")
+    parser.add_argument("--family", choices=["bert", "xlm-roberta"], default="bert",
+                        help="xlm-roberta: a `make-model --family xlm-roberta` model; ids come "
+                        "from `tokenizers` on its tokenizer.json (transformers 5 rebuilds XLM-R's "
+                        "pipeline, see tests/fixtures/xlmr_tokenizer/README.md)")
     args = parser.parse_args()
+    if args.family == "xlm-roberta":
+        return xlmr_main(args)
 
     torch.manual_seed(0)
     torch.set_num_threads(max(1, torch.get_num_threads()))
@@ -184,6 +191,66 @@ def main():
                        logit=logit)
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
     print(f"wrote {args.out} ({args.out.stat().st_size} bytes)", file=sys.stderr)
+
+
+def xlmr_main(args):
+    """The XLM-R fixture: same rows, type ids all 0 (first_segment_length = the pair's length)."""
+    from tokenizers import Tokenizer
+    import tokenizers
+    hard_cases = args.hard_cases
+    if hard_cases == REPO / "tests" / "fixtures" / "tokenizer" / "hard_cases.jsonl":
+        hard_cases = REPO / "tests" / "fixtures" / "xlmr_tokenizer" / "hard_cases.jsonl"
+    out = args.out
+    if out == REPO / "tests" / "fixtures" / "logits" / "minilm_l6_random.jsonl":
+        out = REPO / "tests" / "fixtures" / "logits" / "xlmr_random.jsonl"
+    torch.manual_seed(0)
+    tok = Tokenizer.from_file(str(args.model_dir / "tokenizer.json"))
+    tok.enable_truncation(MAX_LENGTH, strategy="longest_first")
+    models = {
+        impl: XLMRobertaForSequenceClassification.from_pretrained(
+            args.model_dir, attn_implementation=impl, dtype=torch.float32).eval()
+        for impl in ("eager", "sdpa")
+    }
+    assert models["eager"].config.num_labels == 1, "the fixture format holds one logit per pair"
+    pairs = list(msmarco_pairs(args.data_dir))
+    pairs += list(hard_case_pairs(hard_cases))
+    pairs += [{"source": "odd", "index": i, "query": q, "document": d}
+              for i, (q, d) in enumerate(ODD_PAIRS)]
+    # encode_batch keeps an empty second text, as sentence-transformers' CrossEncoder does.
+    encoded = tok.encode_batch([(p["query"], p["document"]) for p in pairs])
+    encodings = []
+    for e in encoded:
+        assert not any(e.type_ids), "XLM-R token type ids are all 0"
+        encodings.append({"input_ids": list(e.ids), "token_type_ids": list(e.type_ids)})
+    pad_id = models["eager"].config.pad_token_id
+    eager = logits_of(models["eager"], encodings, pad_id)
+    sdpa = logits_of(models["sdpa"], encodings, pad_id)
+    eager_vs_sdpa = max(abs(a - b) for a, b in zip(eager, sdpa))
+    print(f"{len(pairs)} pairs; eager vs sdpa max |diff| = {eager_vs_sdpa:.3g}", file=sys.stderr)
+    if eager_vs_sdpa > 2e-5:
+        sys.exit(f"eager and sdpa attention disagree by {eager_vs_sdpa}; not writing a fixture")
+    header = {
+        "kind": "header",
+        "model": "rerankd make-model --family xlm-roberta (tests/CMakeLists.txt make_xlmr_model)",
+        "model_sha256": sha256_of(args.model_dir / "model.safetensors"),
+        "generator": "tools/make_logit_fixtures.py --family xlm-roberta",
+        "transformers": transformers.__version__,
+        "tokenizers": tokenizers.__version__,
+        "torch": torch.__version__,
+        "max_length": MAX_LENGTH,
+        "truncation": "longest_first",
+        "attention": "eager (sdpa agreed)",
+        "eager_vs_sdpa_max_abs_diff": eager_vs_sdpa,
+        "num_pairs": len(pairs),
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "w", encoding="utf-8") as f:
+        f.write(json.dumps(header) + "\n")
+        for pair, enc, logit in zip(pairs, encodings, eager):
+            row = dict(pair, input_ids=enc["input_ids"],
+                       first_segment_length=len(enc["input_ids"]), logit=logit)
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(f"wrote {out} ({out.stat().st_size} bytes)", file=sys.stderr)
 
 
 if __name__ == "__main__":

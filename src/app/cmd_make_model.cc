@@ -19,8 +19,32 @@ struct MakeModelFlags {
   std::string dtype = "f32";
   int shards = 1;
   bool no_bert_prefix = false;
+  std::string family = "bert";
+  std::int64_t vocab_size = 0;       // 0: the family's usual (30522 BERT, 250002 XLM-R)
+  bool max_positions_given = false;  // else the family's usual (512 BERT, 514 XLM-R)
   model::BertConfig shape = model::RandomModelSpec::minilm_l6_h384_config();
 };
+
+// The shape flags on top of the family's conventions: XLM-R's pad id 1 (and positions from 2),
+// one token type, layer_norm_eps 1e-5, 250,002 pieces, 514 positions (512 tokens).
+Result<model::BertConfig> config_of(const MakeModelFlags& flags) {
+  const model::ModelFamily* family = model::family_named(flags.family);
+  if (family == nullptr) {
+    return invalid_argument("--family '" + flags.family + "' is not one of bert, xlm-roberta");
+  }
+  model::BertConfig config = flags.shape;
+  config.family = family;
+  config.architecture = std::string(family->classifier_architecture);
+  config.pad_token_id = family->default_pad_token_id;
+  config.type_vocab_size = family->default_type_vocab_size;
+  config.layer_norm_eps = static_cast<float>(family->default_layer_norm_eps);
+  const bool xlmr = family == &model::xlm_roberta_family();
+  config.vocab_size = flags.vocab_size > 0 ? flags.vocab_size : (xlmr ? 250002 : 30522);
+  if (!flags.max_positions_given) {
+    config.max_position_embeddings = 512 + config.position_offset();
+  }
+  return config;
+}
 
 Result<model::StoredDtype> parse_stored_dtype(const std::string& name) {
   if (name == "f32") return model::StoredDtype::kF32;
@@ -32,8 +56,10 @@ Result<model::StoredDtype> parse_stored_dtype(const std::string& name) {
 int run_make_model(const MakeModelFlags& flags) {
   const auto dtype = parse_stored_dtype(flags.dtype);
   if (!dtype.ok()) return report_failure("make-model", dtype.status());
+  const auto config = config_of(flags);
+  if (!config.ok()) return report_failure("make-model", config.status());
   model::RandomModelSpec spec;
-  spec.config = flags.shape;
+  spec.config = *config;
   spec.seed = flags.seed;
   spec.dtype = *dtype;
   spec.shards = flags.shards;
@@ -50,7 +76,8 @@ int run_make_model(const MakeModelFlags& flags) {
 void add_make_model_command(CLI::App& app, CommandRunner& selected) {
   auto flags = std::make_shared<MakeModelFlags>();
   auto* command = app.add_subcommand(
-      "make-model", "Write a deterministic random-weight BERT cross-encoder (tests, demo)");
+      "make-model",
+      "Write a deterministic random-weight BERT or XLM-R cross-encoder (tests, demo)");
   command->add_option("--out,-o", flags->out, "Directory to write")->required();
   command
       ->add_option("--tokenizer-dir", flags->tokenizer_dir,
@@ -69,7 +96,14 @@ void add_make_model_command(CLI::App& app, CommandRunner& selected) {
   command->add_option("--layers", shape.num_hidden_layers)->capture_default_str();
   command->add_option("--heads", shape.num_attention_heads)->capture_default_str();
   command->add_option("--intermediate-size", shape.intermediate_size)->capture_default_str();
-  command->add_option("--max-positions", shape.max_position_embeddings)->capture_default_str();
+  command
+      ->add_option("--max-positions", shape.max_position_embeddings,
+                   "max_position_embeddings (default 512 + the family's position offset)")
+      ->each([flags](const std::string&) { flags->max_positions_given = true; });
+  command->add_option("--family", flags->family, "Model family: bert or xlm-roberta")
+      ->capture_default_str();
+  command->add_option("--vocab-size", flags->vocab_size,
+                      "vocab_size (default 30522 for bert, 250002 for xlm-roberta)");
   command->add_option("--num-labels", shape.num_labels)->capture_default_str();
   command->callback([flags, &selected] { selected = [flags] { return run_make_model(*flags); }; });
 }

@@ -27,7 +27,7 @@ Result<text::TokenizeOptions> tokenize_options(const EngineFlags& flags,
   options.max_length = flags.max_length;
   if (options.max_length == 0) {
     RERANKD_ASSIGN_OR_RETURN(const auto config, model::load_bert_config(model_dir));
-    options.max_length = static_cast<int>(config.max_position_embeddings);
+    options.max_length = static_cast<int>(config.max_sequence_length());
   }
   return options;
 }

@@ -7,7 +7,7 @@ namespace rerankd::engine {
 Result<text::TokenizeOptions> resolve_tokenize_options(const text::TokenizeOptions& requested,
                                                        const model::BertConfig& config) {
   text::TokenizeOptions options = requested;
-  const auto model_limit = static_cast<int>(config.max_position_embeddings);
+  const auto model_limit = static_cast<int>(config.max_sequence_length());
   if (options.max_length == 0) options.max_length = model_limit;
   if (options.max_length < 4) {
     return invalid_argument(
@@ -16,8 +16,9 @@ Result<text::TokenizeOptions> resolve_tokenize_options(const text::TokenizeOptio
   }
   if (options.max_length > model_limit) {
     return invalid_argument("max_length " + std::to_string(options.max_length) +
-                            " exceeds the model's max_position_embeddings " +
-                            std::to_string(model_limit));
+                            " exceeds the model's limit of " + std::to_string(model_limit) +
+                            " tokens (max_position_embeddings " +
+                            std::to_string(config.max_position_embeddings) + ")");
   }
   return options;
 }

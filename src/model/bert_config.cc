@@ -97,17 +97,22 @@ Result<std::string> read_architecture(const ConfigReader& reader) {
     // No architectures: sentence-transformers loads such a checkpoint with
     // AutoModelForSequenceClassification, which picks the class from model_type.
     RERANKD_ASSIGN_OR_RETURN(const auto model_type, reader.string("model_type"));
-    if (model_type != std::optional<std::string_view>("bert")) {
+    const ModelFamily* family = model_type ? family_of_model_type(*model_type) : nullptr;
+    if (family == nullptr) {
       std::string found = "missing";
       if (model_type) found = std::string("\"").append(*model_type).append("\"");
       return failed_precondition(reader.file() + ": no \"architectures\" and \"model_type\" is " +
-                                 found + "; rerankd supports BERT sequence classifiers");
+                                 found +
+                                 "; rerankd supports bert, roberta and xlm-roberta sequence "
+                                 "classifiers");
     }
-    architecture = "BertForSequenceClassification";
+    architecture = std::string(family->classifier_architecture);
   }
-  if (architecture != "BertForSequenceClassification" && architecture != "BertModel") {
-    return failed_precondition(reader.file() + ": unsupported architecture \"" + architecture +
-                               "\"; rerankd supports BertForSequenceClassification and BertModel");
+  if (family_of_architecture(architecture) == nullptr) {
+    return failed_precondition(
+        reader.file() + ": unsupported architecture \"" + architecture +
+        "\"; rerankd supports BertForSequenceClassification, BertModel, "
+        "XLMRobertaForSequenceClassification and RobertaForSequenceClassification");
   }
   return architecture;
 }
@@ -209,6 +214,8 @@ Status resolve_activation_from_config(const ConfigReader& reader, BertConfig& co
 Result<BertConfig> read_config(const ConfigReader& reader) {
   BertConfig config;
   RERANKD_ASSIGN_OR_RETURN(config.architecture, read_architecture(reader));
+  config.family = family_of_architecture(config.architecture);
+  const ModelFamily& family = *config.family;
   RERANKD_ASSIGN_OR_RETURN(const auto position_type, reader.string("position_embedding_type"));
   if (position_type && *position_type != "absolute") {
     return failed_precondition(reader.file() + ": unsupported position_embedding_type \"" +
@@ -222,13 +229,15 @@ Result<BertConfig> read_config(const ConfigReader& reader) {
   RERANKD_ASSIGN_OR_RETURN(config.intermediate_size, reader.size("intermediate_size", 3072));
   RERANKD_ASSIGN_OR_RETURN(config.max_position_embeddings,
                            reader.size("max_position_embeddings", 512));
-  RERANKD_ASSIGN_OR_RETURN(config.type_vocab_size, reader.size("type_vocab_size", 2));
+  RERANKD_ASSIGN_OR_RETURN(config.type_vocab_size,
+                           reader.size("type_vocab_size", family.default_type_vocab_size));
   if (config.hidden_size % config.num_attention_heads != 0) {
     return invalid_argument(reader.file() + ": hidden_size " + std::to_string(config.hidden_size) +
                             " is not divisible by num_attention_heads " +
                             std::to_string(config.num_attention_heads));
   }
-  RERANKD_ASSIGN_OR_RETURN(const double eps, reader.number("layer_norm_eps", 1e-12));
+  RERANKD_ASSIGN_OR_RETURN(const double eps,
+                           reader.number("layer_norm_eps", family.default_layer_norm_eps));
   if (!(eps > 0.0) || eps > 1.0) {
     return invalid_argument(reader.file() + ": layer_norm_eps " + std::to_string(eps) +
                             " is not in (0, 1]");
@@ -238,8 +247,10 @@ Result<BertConfig> read_config(const ConfigReader& reader) {
   RERANKD_ASSIGN_OR_RETURN(config.num_labels, read_num_labels(reader));
   config.labels = read_labels(reader, config.num_labels);
   dom::element pad;
+  config.pad_token_id = family.default_pad_token_id;
   if (reader.object()["pad_token_id"].get(pad) == simdjson::SUCCESS && !pad.is_null()) {
-    RERANKD_ASSIGN_OR_RETURN(config.pad_token_id, reader.integer("pad_token_id", 0));
+    RERANKD_ASSIGN_OR_RETURN(config.pad_token_id,
+                             reader.integer("pad_token_id", family.default_pad_token_id));
     if (config.pad_token_id < 0 || config.pad_token_id >= config.vocab_size) {
       return invalid_argument(reader.file() + ": pad_token_id " +
                               std::to_string(config.pad_token_id) + " is outside the vocabulary (" +
@@ -251,6 +262,12 @@ Result<BertConfig> read_config(const ConfigReader& reader) {
     if (random.get(config.random_weights) != simdjson::SUCCESS) {
       return invalid_argument(reader.file() + ": \"rerankd_random_weights\" is not a boolean");
     }
+  }
+  if (config.max_sequence_length() < 2) {
+    return invalid_argument(reader.file() + ": max_position_embeddings " +
+                            std::to_string(config.max_position_embeddings) +
+                            " leaves no positions after pad_token_id " +
+                            std::to_string(config.pad_token_id) + " + 1");
   }
   RERANKD_RETURN_IF_ERROR(resolve_activation_from_config(reader, config));
   return config;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "model/model_family.h"
 
 namespace rerankd::model {
 
@@ -20,8 +21,10 @@ enum class HiddenAct {
 // How a logit becomes a score, as sentence-transformers' CrossEncoder resolves it.
 enum class ScoreActivation { kIdentity, kSigmoid };
 
+// The config of a BERT-graph cross-encoder: BERT itself, or (XLM-)RoBERTa, which `family` says.
 struct BertConfig {
-  std::string architecture;  // "BertForSequenceClassification" or "BertModel"
+  std::string architecture;  // e.g. "BertForSequenceClassification"
+  const ModelFamily* family = &bert_family();
   std::int64_t vocab_size = 0;
   std::int64_t hidden_size = 0;
   std::int64_t num_hidden_layers = 0;
@@ -43,6 +46,13 @@ struct BertConfig {
   bool random_weights = false;
 
   std::int64_t head_size() const { return hidden_size / num_attention_heads; }
+  // Rows of the checkpoint's position table before the first one a token uses (RoBERTa:
+  // pad_token_id + 1), and so the longest sequence the model takes: 512 for BERT, 8,192 for
+  // bge-reranker-v2-m3's 8,194 positions.
+  std::int64_t position_offset() const {
+    return family->positions_after_padding ? pad_token_id + 1 : 0;
+  }
+  std::int64_t max_sequence_length() const { return max_position_embeddings - position_offset(); }
 };
 
 std::string_view hidden_act_name(HiddenAct act);

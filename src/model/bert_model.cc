@@ -43,6 +43,14 @@ Status read_weights(const BertConfig& config, WeightStorage& storage, BertWeight
   SpecCursor cursor(config, storage);
   RERANKD_ASSIGN_OR_RETURN(weights.word_embeddings, cursor.next("word_embeddings.weight"));
   RERANKD_ASSIGN_OR_RETURN(weights.position_embeddings, cursor.next("position_embeddings.weight"));
+  // The backends index positions from 0; RoBERTa's start at pad_token_id + 1, so they see the
+  // table from that row on (and the sequence limit shrinks by as much).
+  const std::int64_t offset = config.position_offset();
+  if (offset > 0) {
+    Tensor& positions = weights.position_embeddings;
+    positions.data = positions.data.subspan(static_cast<std::size_t>(offset * config.hidden_size));
+    positions.shape[0] -= offset;
+  }
   RERANKD_ASSIGN_OR_RETURN(weights.token_type_embeddings,
                            cursor.next("token_type_embeddings.weight"));
   RERANKD_RETURN_IF_ERROR(read_norm(cursor, "embeddings.LayerNorm", weights.embedding_norm));
@@ -59,8 +67,8 @@ Status read_weights(const BertConfig& config, WeightStorage& storage, BertWeight
   }
   // BertForSequenceClassification always builds its pooler (add_pooling_layer=True), so a
   // checkpoint without one is not a sequence classifier we can reproduce.
-  RERANKD_RETURN_IF_ERROR(read_linear(cursor, "pooler.dense", weights.pooler));
-  Status classifier = read_linear(cursor, "classifier", weights.classifier);
+  RERANKD_RETURN_IF_ERROR(read_linear(cursor, config.family->head_dense, weights.pooler));
+  Status classifier = read_linear(cursor, config.family->head_output, weights.classifier);
   if (!classifier.ok() && config.architecture == "BertModel" &&
       classifier.code() == StatusCode::kNotFound) {
     return classifier.with_context(

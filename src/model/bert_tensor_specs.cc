@@ -46,14 +46,18 @@ std::vector<TensorSpec> bert_tensor_specs(const BertConfig& config) {
     add_linear(specs, layer + ".output.dense", hidden, config.intermediate_size);
     add_norm(specs, layer + ".output.LayerNorm", hidden);
   }
-  add_linear(specs, "pooler.dense", hidden, hidden);
-  add_linear(specs, "classifier", config.num_labels, hidden, TensorRole::kClassifierWeight,
-             /*in_encoder=*/false);
+  const ModelFamily& family = *config.family;
+  add_linear(specs, std::string(family.head_dense), hidden, hidden, TensorRole::kLinearWeight,
+             family.head_dense_in_encoder);
+  add_linear(specs, std::string(family.head_output), config.num_labels, hidden,
+             TensorRole::kClassifierWeight, /*in_encoder=*/false);
+  for (TensorSpec& spec : specs) spec.encoder_prefix = family.encoder_prefix;
   return specs;
 }
 
 std::string checkpoint_name(const TensorSpec& spec, bool bert_prefix) {
-  return (bert_prefix && spec.in_encoder) ? "bert." + spec.name : spec.name;
+  return (bert_prefix && spec.in_encoder) ? std::string(spec.encoder_prefix) + spec.name
+                                          : spec.name;
 }
 
 }  // namespace rerankd::model

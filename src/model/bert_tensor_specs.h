@@ -31,12 +31,14 @@ struct TensorSpec {
   // True for tensors under BertModel (saved as "bert.<name>" by the classifier); false for the
   // classifier head, which BertForSequenceClassification saves without a prefix.
   bool in_encoder = true;
+  std::string_view encoder_prefix = "bert.";  // the family's ("roberta." for XLM-R)
 };
 
-// In checkpoint order: embeddings, layers 0..n-1, pooler, classifier.
+// In checkpoint order: embeddings, layers 0..n-1, head dense (BERT's pooler), head output.
 std::vector<TensorSpec> bert_tensor_specs(const BertConfig& config);
 
-// Name as written in a checkpoint: "bert." + name for encoder tensors when `bert_prefix`.
+// Name as written in a checkpoint: the encoder prefix + name for encoder tensors when
+// `bert_prefix` (whatever the family's prefix is).
 std::string checkpoint_name(const TensorSpec& spec, bool bert_prefix);
 
 }  // namespace rerankd::model

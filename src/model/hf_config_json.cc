@@ -59,10 +59,14 @@ std::string hf_config_json(const BertConfig& config, std::string_view name_or_pa
   w.string("_name_or_path", name_or_path);
   std::string architectures = "[";
   json::append_string(architectures, config.architecture.empty()
-                                         ? std::string_view("BertForSequenceClassification")
+                                         ? config.family->classifier_architecture
                                          : std::string_view(config.architecture));
   w.raw("architectures", architectures + "]");
   w.raw("attention_probs_dropout_prob", "0.1");
+  if (config.family->positions_after_padding) {  // RoBERTa's <s> and </s>, as its configs say
+    w.integer("bos_token_id", 0);
+    w.integer("eos_token_id", 2);
+  }
   w.raw("classifier_dropout", "null");
   w.string("hidden_act", hidden_act_name(config.hidden_act));
   w.raw("hidden_dropout_prob", "0.1");
@@ -75,7 +79,7 @@ std::string hf_config_json(const BertConfig& config, std::string_view name_or_pa
   json::append_number(eps, config.layer_norm_eps);
   w.raw("layer_norm_eps", eps);
   w.integer("max_position_embeddings", config.max_position_embeddings);
-  w.string("model_type", "bert");
+  w.string("model_type", config.family->model_type);
   w.integer("num_attention_heads", config.num_attention_heads);
   w.integer("num_hidden_layers", config.num_hidden_layers);
   w.integer("pad_token_id", config.pad_token_id);

@@ -19,10 +19,11 @@ namespace dom = simdjson::dom;
 
 std::vector<std::string> candidate_names(const TensorSpec& spec) {
   std::vector<std::string> names;
+  const std::string prefixed = std::string(spec.encoder_prefix) + spec.name;
   if (spec.in_encoder) {
-    names = {"bert." + spec.name, spec.name};
+    names = {prefixed, spec.name};
   } else {
-    names = {spec.name, "bert." + spec.name};
+    names = {spec.name, prefixed};
   }
   // Old TF-converted checkpoints name LayerNorm parameters gamma/beta; transformers renames them
   // on load (modeling_utils.py, _fix_state_dict_key_on_load), so accept them too.

@@ -34,9 +34,12 @@ struct Fixture {
 };
 
 std::filesystem::path logit_fixture_path();
+// The XLM-R fixture (tools/make_logit_fixtures.py --family xlm-roberta) and its model.
+std::filesystem::path xlmr_logit_fixture_path();
+std::filesystem::path xlmr_model_dir();
 std::string sha256_of_file(const std::filesystem::path& path);
 // Reads the fixture; failures are reported as gtest failures.
-Fixture load_logit_fixture();
+Fixture load_logit_fixture(const std::filesystem::path& path = logit_fixture_path());
 // Token type ids: 0 for the first segment ([CLS] query [SEP]), 1 after.
 std::vector<std::int32_t> type_ids_for(const FixturePair& pair);
 
@@ -47,6 +50,12 @@ class BackendLogitsTest : public ::testing::Test {
  protected:
   // Which backend (and dtype, threads) the test runs.
   virtual backend::BackendOptions backend_options() const = 0;
+  // Which model and fixture: the BERT conformance model unless a test says otherwise.
+  virtual std::filesystem::path model_dir() const;
+  virtual std::filesystem::path fixture_path() const { return logit_fixture_path(); }
+  virtual std::size_t min_fixture_pairs() const { return 300; }
+  // Whether a pair's logit is held to the fixture (all are, unless a family says why not).
+  virtual bool comparable(const FixturePair&) const { return true; }
 
   void SetUp() override;
   // Runs the batch and checks every logit against the fixture's within `tolerance`, reporting

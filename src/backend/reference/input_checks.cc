@@ -60,10 +60,11 @@ Status check_batch(const model::BertConfig& config, const PackedBatch& batch) {
       return invalid_argument("packed batch: pair " + str(std::int64_t(pair)) + " has length " +
                               str(length) + "; every pair needs at least its [CLS] token");
     }
-    if (length > config.max_position_embeddings) {
+    if (length > config.max_sequence_length()) {
       return out_of_range("pair " + str(std::int64_t(pair)) + " has " + str(length) +
-                          " tokens, more than the model's max_position_embeddings " +
-                          str(config.max_position_embeddings));
+                          " tokens, more than the model's limit of " +
+                          str(config.max_sequence_length()) + " (max_position_embeddings " +
+                          str(config.max_position_embeddings) + ")");
     }
     for (std::int64_t position = 0; position < length; ++position) {
       const std::int64_t id = batch.input_ids[begin + position];
@@ -96,9 +97,8 @@ Status check_weights(const model::BertConfig& config, const model::BertWeights& 
   }
   RERANKD_RETURN_IF_ERROR(
       check_shape(weights.word_embeddings, {config.vocab_size, hidden}, "word_embeddings"));
-  RERANKD_RETURN_IF_ERROR(check_shape(weights.position_embeddings,
-                                      {config.max_position_embeddings, hidden},
-                                      "position_embeddings"));
+  RERANKD_RETURN_IF_ERROR(check_shape(
+      weights.position_embeddings, {config.max_sequence_length(), hidden}, "position_embeddings"));
   RERANKD_RETURN_IF_ERROR(check_shape(weights.token_type_embeddings,
                                       {config.type_vocab_size, hidden}, "token_type_embeddings"));
   RERANKD_RETURN_IF_ERROR(check_norm(weights.embedding_norm, hidden, "embeddings.LayerNorm"));
