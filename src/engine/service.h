@@ -98,6 +98,8 @@ struct ServiceInfo {
   int tokenizer_threads = 0;
   bool random_weights = false;
   std::vector<std::string> labels;  // the model's label names (id2label), one per logit
+  std::string architecture;         // config.json's, e.g. "XLMRobertaForSequenceClassification"
+  std::string tokenizer;            // Tokenizer::describe()
 };
 
 // Thread-safe. Each call answers exactly once through `done`, on a service thread (never

@@ -291,6 +291,8 @@ ServiceInfo ServingEngine::info() const {
   info.tokenizer_threads = tokenizer_threads(config_.server);
   info.random_weights = model_->config().random_weights;
   info.labels = model_->config().labels;
+  info.architecture = model_->config().architecture;
+  info.tokenizer = tokenizer_.describe();
   return info;
 }
 

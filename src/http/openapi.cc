@@ -141,7 +141,7 @@ constexpr std::string_view kAfterVersion = R"json(},
  "ScoreResponse":{"type":"object","required":["scores"],"properties":{"scores":{"type":"array","items":{"type":"number"}}}},
  "Status":{"type":"object","properties":{"status":{"type":"string"}}},
  "Info":{"type":"object","properties":{
-  "model_id":{"type":"string"},"model_dir":{"type":"string"},"backend":{"type":"string"},"dtype":{"type":"string"},"device":{"type":"string"},
+  "model_id":{"type":"string"},"model_dir":{"type":"string"},"architecture":{"type":"string"},"tokenizer":{"type":"string"},"backend":{"type":"string"},"dtype":{"type":"string"},"device":{"type":"string"},
   "max_length":{"type":"integer"},"max_client_batch_size":{"type":"integer"},"max_concurrency":{"type":"integer"},"threads_per_worker":{"type":"integer"},"max_batch_size":{"type":"integer"},
   "random_weights":{"type":"boolean"},"version":{"type":"string"},
   "model_sha":{"type":"string","nullable":true},"model_dtype":{"type":"string"},"served_model_name":{"type":"string"},

@@ -114,6 +114,8 @@ void handle_info(const RouterContext& context, HttpRequest, const Reply& reply) 
   out += ":null,";
   // rerankd's own.
   append_field(out, "model_dir", info.model_dir);
+  append_field(out, "architecture", info.architecture);
+  append_field(out, "tokenizer", info.tokenizer);
   append_field(out, "backend", info.backend);
   append_field(out, "dtype", info.dtype);
   append_field(out, "device", info.device);

@@ -167,11 +167,12 @@ TEST_F(ServeProcessTest, VersionNamesTheCommitAndBackends) {
   EXPECT_THAT(version.stdout_text, HasSubstr("backends: reference"));
 }
 
-TEST_F(ServeProcessTest, BothRerankFormatsAndScoreMatchTheCli) {
-  const auto expected = cli_scores(tiny_model(), false);
-  const auto expected_raw = cli_scores(tiny_model(), true);
+// Every rerank format and /score give the one-shot CLI's scores for `model`.
+void check_rerank_formats_match_cli(const std::string& model) {
+  const auto expected = cli_scores(model, false);
+  const auto expected_raw = cli_scores(model, true);
   ASSERT_EQ(expected.size(), kDocuments.size());
-  ServerProcess server({"--model", tiny_model()});
+  ServerProcess server({"--model", model});
   ASSERT_TRUE(server.started()) << server.stderr_text();
   HttpClient client(server.port());
   simdjson::dom::parser parser;
@@ -229,6 +230,32 @@ TEST_F(ServeProcessTest, BothRerankFormatsAndScoreMatchTheCli) {
     ++i;
   }
   EXPECT_EQ(i, kDocuments.size());
+}
+
+TEST_F(ServeProcessTest, BothRerankFormatsAndScoreMatchTheCli) {
+  check_rerank_formats_match_cli(tiny_model());
+}
+
+// An XLM-RoBERTa cross-encoder (SentencePiece tokenizer, positions from pad + 1) needs nothing
+// different from a client: the same APIs, the CLI's scores, and /info naming what it is.
+TEST_F(ServeProcessTest, XlmRobertaModelServesLikeBert) {
+  const std::string model = rerankd::testing::test_models_dir() / "xlmr-random";
+  check_rerank_formats_match_cli(model);
+  ServerProcess server({"--model", model});
+  ASSERT_TRUE(server.started()) << server.stderr_text();
+  HttpClient client(server.port());
+  const auto info = client.get("/info");
+  ASSERT_EQ(info.status, 200);
+  simdjson::dom::parser parser;
+  const simdjson::dom::element info_json = parser.parse(info.body);
+  EXPECT_THAT(info.body, HasSubstr("XLMRobertaForSequenceClassification"));
+  EXPECT_EQ(std::int64_t(info_json["max_input_length"]), 512);  // 514 positions less pad + 1
+  const auto tokens = client.post("/tokenize", R"({"inputs":["Ｃafé 東京"]})");
+  ASSERT_EQ(tokens.status, 200) << tokens.body;
+  const simdjson::dom::array first = parser.parse(tokens.body).at(0).get_array();
+  EXPECT_EQ(std::int64_t(first.at(0)["id"]), 0);                 // <s>
+  EXPECT_EQ(std::int64_t(first.at(first.size() - 1)["id"]), 2);  // </s>
+  EXPECT_EQ(server.stop(SIGTERM), 0) << server.stderr_text();
 }
 
 // Sum of batches that held more pairs than one request brings (2): evidence that requests
