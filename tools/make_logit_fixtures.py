@@ -117,125 +117,115 @@ def logits_of(model, encodings, pad_id):
     return out
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--model-dir", required=True, type=pathlib.Path,
-                        help="directory written by `rerankd make-model`")
-    parser.add_argument("--data-dir", type=pathlib.Path, default=REPO.parent / "shared" / "data")
-    parser.add_argument("--hard-cases", type=pathlib.Path,
-                        default=REPO / "tests" / "fixtures" / "tokenizer" / "hard_cases.jsonl")
-    parser.add_argument("--out", type=pathlib.Path,
-                        default=REPO / "tests" / "fixtures" / "logits" / "minilm_l6_random.jsonl")
-    parser.add_argument("--family", choices=["bert", "xlm-roberta"], default="bert",
-                        help="xlm-roberta: a `make-model --family xlm-roberta` model; ids come "
-                        "from `tokenizers` on its tokenizer.json (transformers 5 rebuilds XLM-R's "
-                        "pipeline, see tests/fixtures/xlmr_tokenizer/README.md)")
-    args = parser.parse_args()
-    if args.family == "xlm-roberta":
-        return xlmr_main(args)
-
-    torch.manual_seed(0)
-    torch.set_num_threads(max(1, torch.get_num_threads()))
-    tokenizer = AutoTokenizer.from_pretrained(args.model_dir)
-    models = {
-        impl: BertForSequenceClassification.from_pretrained(
-            args.model_dir, attn_implementation=impl, dtype=torch.float32).eval()
-        for impl in ("eager", "sdpa")
-    }
-    assert models["eager"].config.num_labels == 1, "the fixture format holds one logit per pair"
-
-    pairs = list(msmarco_pairs(args.data_dir))
-    pairs += list(hard_case_pairs(args.hard_cases))
-    pairs += [{"source": "odd", "index": i, "query": q, "document": d}
-              for i, (q, d) in enumerate(ODD_PAIRS)]
-
-    # Batched form (lists of queries and documents), as sentence-transformers' CrossEncoder
-    # calls it. The one-pair form tokenizer(q, "") is different: transformers drops a falsy
-    # text_pair, so an empty document gives [CLS] q [SEP] instead of [CLS] q [SEP] [SEP] (which
-    # is what the batched form and the `tokenizers` library's encode(q, "") give).
-    batch = tokenizer([p["query"] for p in pairs], [p["document"] for p in pairs],
-                      truncation=True, max_length=MAX_LENGTH)
-    encodings = []
-    for ids, type_ids in zip(batch["input_ids"], batch["token_type_ids"]):
-        first_segment_length(type_ids)
-        encodings.append({"input_ids": ids, "token_type_ids": type_ids})
-
-    eager = logits_of(models["eager"], encodings, tokenizer.pad_token_id)
-    sdpa = logits_of(models["sdpa"], encodings, tokenizer.pad_token_id)
-    eager_vs_sdpa = max(abs(a - b) for a, b in zip(eager, sdpa))
-    print(f"{len(pairs)} pairs; eager vs sdpa max |diff| = {eager_vs_sdpa:.3g}", file=sys.stderr)
-    # Both are fp32 with different summation orders; they must agree well inside the 1e-4 the
-    # C++ test allows, or the fixture's "truth" is itself too uncertain to test against.
-    if eager_vs_sdpa > 2e-5:
-        sys.exit(f"eager and sdpa attention disagree by {eager_vs_sdpa}; not writing a fixture")
-
-    header = {
-        "kind": "header",
-        "model": "rerankd make-model (default seed and shape)",
-        "model_sha256": sha256_of(args.model_dir / "model.safetensors"),
-        "generator": "tools/make_logit_fixtures.py",
-        "transformers": transformers.__version__,
-        "torch": torch.__version__,
-        "max_length": MAX_LENGTH,
-        "truncation": "longest_first",
-        "attention": "eager (sdpa agreed)",
-        "eager_vs_sdpa_max_abs_diff": eager_vs_sdpa,
-        "num_pairs": len(pairs),
-    }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with open(args.out, "w", encoding="utf-8") as f:
-        f.write(json.dumps(header) + "\n")
-        for pair, enc, logit in zip(pairs, encodings, eager):
-            row = dict(pair, input_ids=enc["input_ids"],
-                       first_segment_length=first_segment_length(enc["token_type_ids"]),
-                       logit=logit)
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
-    print(f"wrote {args.out} ({args.out.stat().st_size} bytes)", file=sys.stderr)
-
-
-def xlmr_main(args):
-    """The XLM-R fixture: same rows, type ids all 0 (first_segment_length = the pair's length)."""
-    from tokenizers import Tokenizer
-    import tokenizers
-    hard_cases = args.hard_cases
-    if hard_cases == REPO / "tests" / "fixtures" / "tokenizer" / "hard_cases.jsonl":
-        hard_cases = REPO / "tests" / "fixtures" / "xlmr_tokenizer" / "hard_cases.jsonl"
-    out = args.out
-    if out == REPO / "tests" / "fixtures" / "logits" / "minilm_l6_random.jsonl":
-        out = REPO / "tests" / "fixtures" / "logits" / "xlmr_random.jsonl"
-    torch.manual_seed(0)
-    tok = Tokenizer.from_file(str(args.model_dir / "tokenizer.json"))
-    tok.enable_truncation(MAX_LENGTH, strategy="longest_first")
-    models = {
-        impl: XLMRobertaForSequenceClassification.from_pretrained(
-            args.model_dir, attn_implementation=impl, dtype=torch.float32).eval()
-        for impl in ("eager", "sdpa")
-    }
-    assert models["eager"].config.num_labels == 1, "the fixture format holds one logit per pair"
-    pairs = list(msmarco_pairs(args.data_dir))
+def all_pairs(data_dir, hard_cases):
+    pairs = list(msmarco_pairs(data_dir))
     pairs += list(hard_case_pairs(hard_cases))
     pairs += [{"source": "odd", "index": i, "query": q, "document": d}
               for i, (q, d) in enumerate(ODD_PAIRS)]
-    # encode_batch keeps an empty second text, as sentence-transformers' CrossEncoder does.
-    encoded = tok.encode_batch([(p["query"], p["document"]) for p in pairs])
-    encodings = []
-    for e in encoded:
-        assert not any(e.type_ids), "XLM-R token type ids are all 0"
-        encodings.append({"input_ids": list(e.ids), "token_type_ids": list(e.type_ids)})
-    pad_id = models["eager"].config.pad_token_id
+    return pairs
+
+
+def eager_logits(models, encodings, pad_id, pairs):
+    """Eager attention's logits, after checking SDPA agrees with them."""
     eager = logits_of(models["eager"], encodings, pad_id)
     sdpa = logits_of(models["sdpa"], encodings, pad_id)
     eager_vs_sdpa = max(abs(a - b) for a, b in zip(eager, sdpa))
     print(f"{len(pairs)} pairs; eager vs sdpa max |diff| = {eager_vs_sdpa:.3g}", file=sys.stderr)
     if eager_vs_sdpa > 2e-5:
         sys.exit(f"eager and sdpa attention disagree by {eager_vs_sdpa}; not writing a fixture")
+    return eager, eager_vs_sdpa
+
+
+def write_fixture(out, header, pairs, encodings, logits, segment_length):
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "w", encoding="utf-8") as f:
+        f.write(json.dumps(header) + "\n")
+        for pair, enc, logit in zip(pairs, encodings, logits):
+            row = dict(pair, input_ids=enc["input_ids"],
+                       first_segment_length=segment_length(enc["token_type_ids"]), logit=logit)
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(f"wrote {out} ({out.stat().st_size} bytes)", file=sys.stderr)
+
+
+def load_models(model_class, model_dir):
+    models = {
+        impl: model_class.from_pretrained(model_dir, attn_implementation=impl,
+                                          dtype=torch.float32).eval()
+        for impl in ("eager", "sdpa")
+    }
+    assert models["eager"].config.num_labels == 1, "the fixture format holds one logit per pair"
+    return models
+
+
+def bert_encodings(model_dir, pairs):
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    batch = tokenizer([p["query"] for p in pairs], [p["document"] for p in pairs],
+                      truncation=True, max_length=MAX_LENGTH)
+    encodings = []
+    for ids, type_ids in zip(batch["input_ids"], batch["token_type_ids"]):
+        first_segment_length(type_ids)
+        encodings.append({"input_ids": ids, "token_type_ids": type_ids})
+    return encodings, {}
+
+
+def xlmr_encodings(model_dir, pairs):
+    """Ids from `tokenizers` on the model's tokenizer.json: transformers 5 rebuilds XLM-R's
+    pipeline (tests/fixtures/xlmr_tokenizer/README.md), and encode_batch keeps an empty second
+    text as sentence-transformers' CrossEncoder does. Type ids are all 0."""
+    import tokenizers
+    from tokenizers import Tokenizer
+    tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tok.enable_truncation(MAX_LENGTH, strategy="longest_first")
+    encodings = []
+    for e in tok.encode_batch([(p["query"], p["document"]) for p in pairs]):
+        assert not any(e.type_ids), "XLM-R token type ids are all 0"
+        encodings.append({"input_ids": list(e.ids), "token_type_ids": list(e.type_ids)})
+    return encodings, {"tokenizers": tokenizers.__version__}
+
+
+FAMILIES = {
+    # model class, encoder, default hard cases, default fixture, header's model line
+    "bert": (BertForSequenceClassification, bert_encodings, "tokenizer", "minilm_l6_random.jsonl",
+             "rerankd make-model (default seed and shape)"),
+    "xlm-roberta": (XLMRobertaForSequenceClassification, xlmr_encodings, "xlmr_tokenizer",
+                    "xlmr_random.jsonl",
+                    "rerankd make-model --family xlm-roberta (tests/CMakeLists.txt make_xlmr_model)"),
+}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model-dir", required=True, type=pathlib.Path,
+                        help="directory written by `rerankd make-model`")
+    parser.add_argument("--data-dir", type=pathlib.Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument("--family", choices=sorted(FAMILIES), default="bert",
+                        help="xlm-roberta: a `make-model --family xlm-roberta` model")
+    parser.add_argument("--hard-cases", type=pathlib.Path,
+                        help="default: the family's tests/fixtures/<tokenizer>/hard_cases.jsonl")
+    parser.add_argument("--out", type=pathlib.Path,
+                        help="default: tests/fixtures/logits/<family's fixture>.jsonl")
+    args = parser.parse_args()
+    model_class, encode, tokenizer_fixtures, fixture_name, model_line = FAMILIES[args.family]
+    hard_cases = args.hard_cases or REPO / "tests" / "fixtures" / tokenizer_fixtures / "hard_cases.jsonl"
+    out = args.out or REPO / "tests" / "fixtures" / "logits" / fixture_name
+
+    torch.manual_seed(0)
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    models = load_models(model_class, args.model_dir)
+    pairs = all_pairs(args.data_dir, hard_cases)
+    encodings, versions = encode(args.model_dir, pairs)
+    logits, eager_vs_sdpa = eager_logits(models, encodings, models["eager"].config.pad_token_id,
+                                         pairs)
+    generator = "tools/make_logit_fixtures.py"
+    if args.family != "bert":
+        generator += " --family " + args.family
     header = {
         "kind": "header",
-        "model": "rerankd make-model --family xlm-roberta (tests/CMakeLists.txt make_xlmr_model)",
+        "model": model_line,
         "model_sha256": sha256_of(args.model_dir / "model.safetensors"),
-        "generator": "tools/make_logit_fixtures.py --family xlm-roberta",
+        "generator": generator,
         "transformers": transformers.__version__,
-        "tokenizers": tokenizers.__version__,
+        **versions,
         "torch": torch.__version__,
         "max_length": MAX_LENGTH,
         "truncation": "longest_first",
@@ -243,14 +233,9 @@ def xlmr_main(args):
         "eager_vs_sdpa_max_abs_diff": eager_vs_sdpa,
         "num_pairs": len(pairs),
     }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out, "w", encoding="utf-8") as f:
-        f.write(json.dumps(header) + "\n")
-        for pair, enc, logit in zip(pairs, encodings, eager):
-            row = dict(pair, input_ids=enc["input_ids"],
-                       first_segment_length=len(enc["input_ids"]), logit=logit)
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
-    print(f"wrote {out} ({out.stat().st_size} bytes)", file=sys.stderr)
+    # BERT: how many leading type-0 tokens; XLM-R's are all 0, so the whole pair.
+    segment_length = first_segment_length if args.family == "bert" else len
+    write_fixture(out, header, pairs, encodings, logits, segment_length)
 
 
 if __name__ == "__main__":

@@ -87,6 +87,29 @@ def encode(tok, query, document, max_length, strategy, direction="right"):
     return list(enc.ids), list(enc.type_ids)
 
 
+def write_offsets(tok, cases, path):
+    """Each hard-case text under 1,000 characters alone, as /tokenize and /decode see it: ids,
+    special tokens mask, offsets in UTF-8 bytes (HF's Python API gives code points), decode
+    with and without special tokens. Returns how many texts were written."""
+    tok.no_truncation()
+    count = 0
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        for case in cases:
+            for text in (case["query"], case["document"]):
+                if len(text) > 1000:  # the long truncation cases add size, not coverage
+                    continue
+                enc = tok.encode(text)
+                byte_offsets = [[len(text[:a].encode("utf-8")), len(text[:b].encode("utf-8"))]
+                                for a, b in enc.offsets]
+                row = {"text": text, "ids": list(enc.ids),
+                       "special": list(enc.special_tokens_mask), "offsets": byte_offsets,
+                       "decoded": tok.decode(enc.ids, skip_special_tokens=True),
+                       "decoded_with_special": tok.decode(enc.ids, skip_special_tokens=False)}
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+                count += 1
+    return count
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", default=os.path.join(HERE, "..", "..", "shared", "data"))
@@ -124,23 +147,7 @@ def main():
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
     print(f"hard_cases_expected.jsonl: {len(cases)} cases")
 
-    tok = toks[0]
-    tok.no_truncation()
-    with open(os.path.join(FIXTURES, "offsets_expected.jsonl"), "w", encoding="utf-8") as f:
-        count = 0
-        for case in cases:
-            for text in (case["query"], case["document"]):
-                if len(text) > 1000:  # the long truncation cases add size, not coverage
-                    continue
-                enc = tok.encode(text)
-                byte_offsets = [[len(text[:a].encode("utf-8")), len(text[:b].encode("utf-8"))]
-                                for a, b in enc.offsets]
-                row = {"text": text, "ids": list(enc.ids),
-                       "special": list(enc.special_tokens_mask), "offsets": byte_offsets,
-                       "decoded": tok.decode(enc.ids, skip_special_tokens=True),
-                       "decoded_with_special": tok.decode(enc.ids, skip_special_tokens=False)}
-                f.write(json.dumps(row, ensure_ascii=False) + "\n")
-                count += 1
+    count = write_offsets(toks[0], cases, os.path.join(FIXTURES, "offsets_expected.jsonl"))
     print(f"offsets_expected.jsonl: {count} texts")
 
 

@@ -87,7 +87,7 @@ from transformers.convert_slow_tokenizer import XLMRobertaConverter  # noqa: E40
 
 # The BERT fixtures' pair hash, so both tokenizers' msmarco_pairs.tsv are read by one C++ check
 # (tools/ is on the path when run as a script).
-from make_tokenizer_fixtures import fnv1a  # noqa: E402
+from make_tokenizer_fixtures import fnv1a, write_offsets  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "..", "tests", "fixtures", "xlmr_tokenizer")
@@ -454,28 +454,6 @@ def write_normalizer_table(tok):
     return plain, count, len(data)
 
 
-def write_offsets(tok, cases):
-    """offsets_expected.jsonl: each short hard-case text alone, as /tokenize and /decode see it."""
-    tok.no_truncation()
-    count = 0
-    with open(os.path.join(FIXTURES, "offsets_expected.jsonl"), "w", encoding="utf-8",
-              newline="\n") as f:
-        for case in cases:
-            for text in (case["query"], case["document"]):
-                if len(text) > 1000:  # the long cases add size, not coverage
-                    continue
-                enc = tok.encode(text)
-                byte_offsets = [[len(text[:a].encode("utf-8")), len(text[:b].encode("utf-8"))]
-                                for a, b in enc.offsets]
-                row = {"text": text, "ids": list(enc.ids),
-                       "special": list(enc.special_tokens_mask), "offsets": byte_offsets,
-                       "decoded": tok.decode(enc.ids, skip_special_tokens=True),
-                       "decoded_with_special": tok.decode(enc.ids, skip_special_tokens=False)}
-                f.write(json.dumps(row, ensure_ascii=False) + "\n")
-                count += 1
-    return count
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", default=os.path.join(HERE, "..", "..", "shared", "data"))
@@ -552,7 +530,7 @@ def main():
             expected_rows.append(row)
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
 
-    offsets_count = write_offsets(tok, cases)
+    offsets_count = write_offsets(tok, cases, os.path.join(FIXTURES, "offsets_expected.jsonl"))
 
     # d. normalizer table
     table_path, table_count, table_bytes = write_normalizer_table(tok)
