@@ -107,15 +107,35 @@ TEST(BertConfig, ActivationResolutionOrder) {
   EXPECT_THAT(config.status().message(), HasSubstr("sentence_transformers.activation_fn"));
 }
 
+// XLM-R by model_type alone takes transformers' XLMRobertaConfig defaults and RoBERTa's
+// positions: the first pad_token_id + 1 rows are never used.
+TEST(BertConfig, XlmRobertaFamilyDefaults) {
+  const auto config = parse_bert_config(R"({"model_type": "xlm-roberta",
+      "max_position_embeddings": 8194, "vocab_size": 250002})",
+                                        "config.json");
+  ASSERT_TRUE(config.ok()) << config.status().to_string();
+  EXPECT_EQ(config->architecture, "XLMRobertaForSequenceClassification");
+  EXPECT_EQ(config->family, &xlm_roberta_family());
+  EXPECT_EQ(config->pad_token_id, 1);
+  EXPECT_EQ(config->type_vocab_size, 1);
+  EXPECT_FLOAT_EQ(config->layer_norm_eps, 1e-5f);
+  EXPECT_EQ(config->position_offset(), 2);
+  EXPECT_EQ(config->max_sequence_length(), 8192);
+  const auto roberta = parse_bert_config(
+      R"({"architectures": ["RobertaForSequenceClassification"], "pad_token_id": 1})", "c");
+  ASSERT_TRUE(roberta.ok()) << roberta.status().to_string();
+  EXPECT_EQ(roberta->family, &xlm_roberta_family());
+}
+
 TEST(BertConfig, Errors) {
   struct Case {
     std::string text;
     StatusCode code;
     const char* message;
   };
-  std::string roberta = config_with("");
-  roberta.replace(roberta.find("BertForSequenceClassification"), 29,
-                  "RobertaForSequenceClassification");
+  std::string deberta = config_with("");
+  deberta.replace(deberta.find("BertForSequenceClassification"), 29,
+                  "DebertaV2ForSequenceClassification");
   std::string gpt2 = config_with("");
   gpt2.replace(gpt2.find("BertForSequenceClassification"), 29, "GPT2LMHeadModel");
   std::string heads = config_with("");
@@ -125,14 +145,14 @@ TEST(BertConfig, Errors) {
   std::string typed = config_with("");
   typed.replace(typed.find("\"hidden_size\": 384"), 18, "\"hidden_size\": \"384\"");
   const Case cases[] = {
-      {roberta, StatusCode::kFailedPrecondition, "RobertaForSequenceClassification"},
+      {deberta, StatusCode::kFailedPrecondition, "DebertaV2ForSequenceClassification"},
       {gpt2, StatusCode::kFailedPrecondition, "GPT2LMHeadModel"},
       {heads, StatusCode::kInvalidArgument, "not divisible by num_attention_heads 5"},
       {zero, StatusCode::kInvalidArgument, "num_hidden_layers"},
       {typed, StatusCode::kInvalidArgument, "hidden_size"},
       {"{\"hidden_size\": ", StatusCode::kInvalidArgument, "invalid JSON"},
       {"[1]", StatusCode::kInvalidArgument, "not a JSON object"},
-      {R"({"model_type": "roberta"})", StatusCode::kFailedPrecondition, "roberta"},
+      {R"({"model_type": "deberta-v2"})", StatusCode::kFailedPrecondition, "deberta-v2"},
       {config_with(R"("position_embedding_type": "relative_key")"), StatusCode::kFailedPrecondition,
        "relative_key"},
       {config_with(R"("rerankd_random_weights": 1)"), StatusCode::kInvalidArgument,

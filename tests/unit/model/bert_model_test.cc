@@ -93,10 +93,10 @@ TEST_F(BertModelLoad, ClassifierLabelsMustMatch) {
 }
 
 TEST_F(BertModelLoad, UnknownArchitecture) {
-  edit_config("BertForSequenceClassification", "RobertaForSequenceClassification");
+  edit_config("BertForSequenceClassification", "DebertaV2ForSequenceClassification");
   const Status status = load_error();
   EXPECT_EQ(status.code(), StatusCode::kFailedPrecondition);
-  EXPECT_THAT(status.message(), HasSubstr("RobertaForSequenceClassification"));
+  EXPECT_THAT(status.message(), HasSubstr("DebertaV2ForSequenceClassification"));
 }
 
 // A BertModel checkpoint (names without "bert.") needs the classifier head to be usable.
