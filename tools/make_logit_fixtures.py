@@ -13,6 +13,11 @@ Writes tests/fixtures/logits/minilm_l6_random.jsonl for tests/conformance/refere
 The model is the directory `rerankd make-model` writes (MiniLM-L6-H384 shape, real vocab,
 seeded random weights). Everything runs in fp32 on the CPU, with dropout off (eval mode).
 
+With --long (XLM-R only) the pairs are instead a few long ones, MS MARCO passages interleaved
+with the tokenizer fixture's multilingual sentences until the pair reaches about 1,000, 4,000
+and 8,000 tokens, and one of about 10,000 tokens that is truncated to 8,192
+(tests/fixtures/logits/xlmr_long.jsonl, for a model with 8,194 positions).
+
 Usage:
   build/release/bin/rerankd make-model --out /tmp/minilm-l6-random \\
       --tokenizer-dir ../shared/data/bert-base-uncased
@@ -32,6 +37,10 @@ from transformers import (AutoTokenizer, BertForSequenceClassification,
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 MAX_LENGTH = 512
+LONG_MAX_LENGTH = 8192
+# (name, tokens the untruncated pair reaches at least) for --long.
+LONG_TARGETS = [("over_512", 1000), ("about_4k", 4000), ("about_8k", 8000),
+                ("truncated_to_8192", 10000)]
 BATCH_SIZE = 16
 # MS MARCO sample lines taken: every 37th of the 12,000 (37 is prime to the 20 candidates per
 # query, so the sample covers every BM25 rank, not just rank 1).
@@ -86,6 +95,30 @@ def hard_case_pairs(path: pathlib.Path):
         if "query" in case and "document" in case:
             yield {"source": "hard_case", "index": index, "query": case["query"],
                    "document": case["document"]}
+
+
+def long_pairs(data_dir: pathlib.Path, tokenizer_dir: pathlib.Path):
+    """Deterministic long pairs: query k of the MS MARCO sample, and a document that takes the
+    sample's passages from row 1000 * k on, each followed by the next multilingual sentence,
+    until `tokenizers` counts at least the target's tokens for the untruncated pair."""
+    from tokenizers import Tokenizer
+    tok = Tokenizer.from_file(str(tokenizer_dir / "tokenizer.json"))
+    rows = [line.split("\t") for line in
+            (data_dir / "msmarco" / "dev_small_bm25top20_600q.tsv").read_text(
+                encoding="utf-8").split("\n") if line]
+    sentences = [line for line in (REPO / "tests" / "fixtures" / "xlmr_tokenizer" /
+                                   "multilingual_sentences.txt").read_text(
+                                       encoding="utf-8").split("\n") if line]
+    for k, (name, target) in enumerate(LONG_TARGETS):
+        query = rows[1000 * k][4]
+        parts = []
+        row = 1000 * k
+        while len(tok.encode(query, " ".join(parts)).ids) < target:
+            parts.append(rows[row % len(rows)][5])
+            parts.append(sentences[row % len(sentences)])
+            row += 1
+        yield {"source": "long", "index": k, "name": name, "query": query,
+               "document": " ".join(parts)}
 
 
 def first_segment_length(type_ids):
@@ -168,14 +201,14 @@ def bert_encodings(model_dir, pairs):
     return encodings, {}
 
 
-def xlmr_encodings(model_dir, pairs):
+def xlmr_encodings(model_dir, pairs, max_length=MAX_LENGTH):
     """Ids from `tokenizers` on the model's tokenizer.json: transformers 5 rebuilds XLM-R's
     pipeline (tests/fixtures/xlmr_tokenizer/README.md), and encode_batch keeps an empty second
     text as sentence-transformers' CrossEncoder does. Type ids are all 0."""
     import tokenizers
     from tokenizers import Tokenizer
     tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-    tok.enable_truncation(MAX_LENGTH, strategy="longest_first")
+    tok.enable_truncation(max_length, strategy="longest_first")
     encodings = []
     for e in tok.encode_batch([(p["query"], p["document"]) for p in pairs]):
         assert not any(e.type_ids), "XLM-R token type ids are all 0"
@@ -202,23 +235,42 @@ def main():
                         help="xlm-roberta: a `make-model --family xlm-roberta` model")
     parser.add_argument("--hard-cases", type=pathlib.Path,
                         help="default: the family's tests/fixtures/<tokenizer>/hard_cases.jsonl")
+    parser.add_argument("--long", action="store_true",
+                        help="XLM-R: the long pairs (up to 8,192 tokens) instead, into "
+                             "xlmr_long.jsonl; the model needs 8,194 positions")
     parser.add_argument("--out", type=pathlib.Path,
                         help="default: tests/fixtures/logits/<family's fixture>.jsonl")
     args = parser.parse_args()
     model_class, encode, tokenizer_fixtures, fixture_name, model_line = FAMILIES[args.family]
     hard_cases = args.hard_cases or REPO / "tests" / "fixtures" / tokenizer_fixtures / "hard_cases.jsonl"
+    max_length = MAX_LENGTH
+    if args.long:
+        if args.family != "xlm-roberta":
+            sys.exit("--long is for --family xlm-roberta")
+        max_length = LONG_MAX_LENGTH
+        fixture_name = "xlmr_long.jsonl"
+        model_line = ("rerankd make-model --family xlm-roberta --max-positions 8194 "
+                      "(tests/CMakeLists.txt make_xlmr_long_model)")
     out = args.out or REPO / "tests" / "fixtures" / "logits" / fixture_name
 
     torch.manual_seed(0)
     torch.set_num_threads(max(1, torch.get_num_threads()))
     models = load_models(model_class, args.model_dir)
-    pairs = all_pairs(args.data_dir, hard_cases)
-    encodings, versions = encode(args.model_dir, pairs)
+    if args.long:
+        pairs = list(long_pairs(args.data_dir, args.model_dir))
+        encodings, versions = xlmr_encodings(args.model_dir, pairs, max_length)
+        for pair, enc in zip(pairs, encodings):
+            print(f"{pair['name']}: {len(enc['input_ids'])} tokens", file=sys.stderr)
+    else:
+        pairs = all_pairs(args.data_dir, hard_cases)
+        encodings, versions = encode(args.model_dir, pairs)
     logits, eager_vs_sdpa = eager_logits(models, encodings, models["eager"].config.pad_token_id,
                                          pairs)
     generator = "tools/make_logit_fixtures.py"
     if args.family != "bert":
         generator += " --family " + args.family
+    if args.long:
+        generator += " --long"
     header = {
         "kind": "header",
         "model": model_line,
@@ -227,7 +279,7 @@ def main():
         "transformers": transformers.__version__,
         **versions,
         "torch": torch.__version__,
-        "max_length": MAX_LENGTH,
+        "max_length": max_length,
         "truncation": "longest_first",
         "attention": "eager (sdpa agreed)",
         "eager_vs_sdpa_max_abs_diff": eager_vs_sdpa,

@@ -47,6 +47,18 @@ std::vector<std::string> peer_command(const PeerSpec& peer, const GridPoint& poi
   if (s.load.requests > 0) {
     argv.insert(argv.end(), {"--batches", std::to_string(s.load.requests)});
   }
+  // The workload's shape and truncation, where they differ from the peers' defaults (one passage
+  // a document, all 600 requests, 512 tokens).
+  if (s.workload.passages_per_document != 1) {
+    argv.insert(argv.end(),
+                {"--passages-per-document", std::to_string(s.workload.passages_per_document)});
+  }
+  if (s.workload.requests > 0) {
+    argv.insert(argv.end(), {"--requests", std::to_string(s.workload.requests)});
+  }
+  if (s.config.model.max_length > 0) {
+    argv.insert(argv.end(), {"--max-length", std::to_string(s.config.model.max_length)});
+  }
   if (s.load.repeats > 1) {
     argv.insert(argv.end(), {"--repeats", std::to_string(s.load.repeats)});
   }

@@ -58,6 +58,8 @@ constexpr RunKey kRunKeys[] = {
    [](RunSettings& s, std::string_view v) { return set_int(s.workload.documents, v); }},
   {"workload.requests", "distinct requests to build (0: all the data gives)",
    [](RunSettings& s, std::string_view v) { return set_int(s.workload.requests, v); }},
+  {"workload.passages_per_document", "msmarco: consecutive passages joined into one document",
+   [](RunSettings& s, std::string_view v) { return set_int(s.workload.passages_per_document, v); }},
   {"workload.seed", "seed of the synthetic texts",
    [](RunSettings& s, std::string_view v) { return set_uint64(s.workload.seed, v); }},
   {"workload.mean_tokens", "synthetic: mean document tokens",

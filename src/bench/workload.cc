@@ -47,6 +47,7 @@ Status check_spec(const WorkloadSpec& spec) {
   if (spec.requests < 0) {
     return invalid_argument("workload.requests: " + std::to_string(spec.requests) + " is negative");
   }
+  RERANKD_RETURN_IF_ERROR(positive(spec.passages_per_document, "passages_per_document"));
   if (spec.kind == "msmarco") return Status::ok_status();
   RERANKD_RETURN_IF_ERROR(positive(spec.min_tokens, "min_tokens"));
   RERANKD_RETURN_IF_ERROR(positive(spec.query_tokens, "query_tokens"));
@@ -83,20 +84,28 @@ Result<std::vector<QueryCandidates>> read_msmarco(const std::filesystem::path& f
   return queries;
 }
 
-// Request i: query i's candidates, then the following queries' passages (wrapping) until
-// `documents` are gathered.
+// Request i: query i's candidates, then the following queries' passages (wrapping), until
+// `documents` x `passages_per_document` are gathered; each run of passages_per_document
+// consecutive passages, joined by a space, is one document.
 std::vector<BenchRequest> msmarco_requests(const std::vector<QueryCandidates>& queries,
                                            const WorkloadSpec& spec) {
   const std::size_t count =
       spec.requests > 0 ? static_cast<std::size_t>(spec.requests) : queries.size();
-  const auto documents = static_cast<std::size_t>(spec.documents);
+  const auto per_document = static_cast<std::size_t>(spec.passages_per_document);
+  const std::size_t passages = static_cast<std::size_t>(spec.documents) * per_document;
   std::vector<BenchRequest> requests(count);
   for (std::size_t i = 0; i < count; ++i) {
     requests[i].query = queries[i % queries.size()].query;
-    for (std::size_t q = i; requests[i].documents.size() < documents; ++q) {
+    std::size_t taken = 0;
+    for (std::size_t q = i; taken < passages; ++q) {
       for (const auto& passage : queries[q % queries.size()].passages) {
-        if (requests[i].documents.size() == documents) break;
-        requests[i].documents.push_back(passage);
+        if (taken == passages) break;
+        if (taken % per_document == 0) {
+          requests[i].documents.push_back(passage);
+        } else {
+          requests[i].documents.back().append(" ").append(passage);
+        }
+        ++taken;
       }
     }
   }

@@ -23,6 +23,9 @@ struct WorkloadSpec {
   int requests = 0;              // distinct requests to build; 0 = as many as the data gives
                                  // (msmarco: one per query, 600), synthetic: 256
   std::uint64_t seed = 1;
+  // msmarco: passages joined into one document, so long documents (1k-8k tokens, truncated to
+  // model.max_length) are real text.
+  int passages_per_document = 1;
 
   // synthetic: each document is N vocabulary words, each word one token, N drawn from a
   // normal(mean, stddev) clipped to [min, max]; the query is query_tokens words.

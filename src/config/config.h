@@ -18,7 +18,9 @@ struct ModelConfig {
   std::string backend = "cpu";                                // reference, cpu or cuda
   std::vector<int> device = {0};  // GPU indices for device backends; a worker set per device
   std::string dtype = "fp32";
-  int max_length = 512;  // tokens per pair incl. specials; <= model max positions
+  // Tokens per pair incl. specials, <= the model's limit; 0 = that limit (max_position_embeddings
+  // less the family's position offset: 512 for BERT, 8,192 for bge-reranker-v2-m3), as TEI does.
+  int max_length = 0;
   int threads = 0;       // CPU threads per backend instance, 0 = the cores shared among the workers
 
   bool operator==(const ModelConfig&) const = default;

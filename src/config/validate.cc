@@ -67,7 +67,10 @@ void check_model(const ModelConfig& model, Checker& check) {
     check.add("model.dtype",
               quote_for_message(model.dtype) + " is not one of fp32, fp16, bf16, int8");
   }
-  check.in_range("model.max_length", model.max_length, kMinMaxLength, kMaxMaxLength);
+  // 0 is the model's own limit, which only the model knows (engine/model_fit.cc).
+  if (model.max_length != 0) {
+    check.in_range("model.max_length", model.max_length, kMinMaxLength, kMaxMaxLength);
+  }
   check.in_range("model.threads", model.threads, 0, kMaxThreads);
 }
 
@@ -76,7 +79,7 @@ void check_batching(const Config& config, Checker& check) {
   check.at_least("batching.max_batch_size", batching.max_batch_size, 1);
   check.at_least("batching.max_batch_tokens", batching.max_batch_tokens, 1);
   // A pair of model.max_length tokens must fit in a batch on its own, or the scheduler would
-  // hold a batch it can never close.
+  // hold a batch it can never close. (For 0, the serving engine checks the model's limit.)
   if (batching.max_batch_tokens >= 1 && batching.max_batch_tokens < config.model.max_length) {
     check.add("batching.max_batch_tokens",
               std::to_string(batching.max_batch_tokens) + " is below model.max_length " +

@@ -41,15 +41,37 @@ ServingEngine::ServingEngine(const config::Config& config,
 
 ServingEngine::~ServingEngine() { shutdown(); }
 
-Result<std::unique_ptr<ServingEngine>> ServingEngine::create(const config::Config& config,
+namespace {
+
+// `requested` with model.max_length resolved against the model (0 = its own limit), and the
+// batching limits checked against the result: config validation cannot know the model.
+Result<config::Config> with_model_limits(const config::Config& requested,
+                                         const model::BertModel& model) {
+  const auto fitted =
+      resolve_tokenize_options({.max_length = requested.model.max_length}, model.config());
+  if (!fitted.ok()) return fitted.status().with_context("model");
+  config::Config config = requested;
+  config.model.max_length = fitted->max_length;
+  if (config.batching.max_batch_tokens < config.model.max_length) {
+    return invalid_argument("batching.max_batch_tokens " +
+                            std::to_string(config.batching.max_batch_tokens) +
+                            " is below the model's limit of " +
+                            std::to_string(config.model.max_length) +
+                            " tokens a pair (a longest pair must fit a batch; set "
+                            "model.max_length lower or max_batch_tokens higher)");
+  }
+  return config;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ServingEngine>> ServingEngine::create(const config::Config& requested,
                                                              const std::filesystem::path& model_dir,
                                                              metrics::Registry* registry) {
   RERANKD_ASSIGN_OR_RETURN(auto model, model::BertModel::load(model_dir));
   RERANKD_ASSIGN_OR_RETURN(auto tokenizer, text::Tokenizer::from_directory(model_dir));
   RERANKD_RETURN_IF_ERROR(check_tokenizer_fits_model(tokenizer, model->config()));
-  const auto fitted =
-      resolve_tokenize_options({.max_length = config.model.max_length}, model->config());
-  if (!fitted.ok()) return fitted.status().with_context("model");
+  RERANKD_ASSIGN_OR_RETURN(const config::Config config, with_model_limits(requested, *model));
   std::unique_ptr<ServingEngine> engine(new ServingEngine(config, model, std::move(tokenizer)));
 
   // One backend per worker: a backend is driven by one thread only. A GPU backend gets a set of

@@ -499,6 +499,33 @@ TEST_P(CudaXlmrLogitsTest, InBatchesOf32) { check_in_batches(32, tolerance_for(d
 INSTANTIATE_TEST_SUITE_P(Dtypes, CudaXlmrLogitsTest, ::testing::Values("fp16", "bf16"),
                          [](const auto& info) { return std::string(info.param); });
 
+// Pairs of about 1,000, 4,000 and 8,000 tokens and one truncated to 8,192, on a model with
+// 8,194 positions: the fused attention kernel streams 8,192 keys (no score matrix), under a
+// graph bucket and eagerly.
+class CudaXlmrLongLogitsTest : public CudaLogitsTest {
+ protected:
+  std::filesystem::path model_dir() const override { return testing::xlmr_long_model_dir(); }
+  std::filesystem::path fixture_path() const override {
+    return testing::xlmr_long_logit_fixture_path();
+  }
+  std::size_t min_fixture_pairs() const override { return 4; }
+};
+
+TEST_P(CudaXlmrLongLogitsTest, FromFixtureTokenIds) {
+  backend::PackedBatch batch;
+  for (const auto& pair : fixture_.pairs) batch.add(pair.input_ids, testing::type_ids_for(pair));
+  expect_logits_match(batch, tolerance_for(dtype()));
+}
+
+// One long pair at a time, and again (the second run replays the graph its bucket captured).
+TEST_P(CudaXlmrLongLogitsTest, EachPairAloneTwice) {
+  check_in_batches(1, tolerance_for(dtype()));
+  check_in_batches(1, tolerance_for(dtype()));
+}
+
+INSTANTIATE_TEST_SUITE_P(Dtypes, CudaXlmrLongLogitsTest, ::testing::Values("fp16", "bf16"),
+                         [](const auto& info) { return std::string(info.param); });
+
 INSTANTIATE_TEST_SUITE_P(Dtypes, CudaLogitsTest, ::testing::Values("fp16", "bf16"),
                          [](const ::testing::TestParamInfo<const char*>& param_info) {
                            return std::string(param_info.param);

@@ -112,6 +112,12 @@ std::filesystem::path xlmr_logit_fixture_path() {
 
 std::filesystem::path xlmr_model_dir() { return testing::test_models_dir() / "xlmr-random"; }
 
+std::filesystem::path xlmr_long_logit_fixture_path() {
+  return testing::fixtures_dir() / "logits" / "xlmr_long.jsonl";
+}
+
+std::filesystem::path xlmr_long_model_dir() { return testing::test_models_dir() / "xlmr-long"; }
+
 std::filesystem::path BackendLogitsTest::model_dir() const {
   return testing::conformance_model_dir();
 }
@@ -143,6 +149,8 @@ Fixture load_logit_fixture(const std::filesystem::path& path) {
       std::string_view sha;
       EXPECT_EQ(row["model_sha256"].get(sha), simdjson::SUCCESS) << where;
       fixture.model_sha256 = std::string(sha);
+      std::int64_t max_length = 0;
+      if (row["max_length"].get(max_length) == simdjson::SUCCESS) fixture.max_length = max_length;
       continue;
     }
     FixturePair pair;
@@ -232,7 +240,7 @@ void BackendLogitsTest::check_from_fixture_token_ids() {
 void BackendLogitsTest::check_from_text() {
   auto tokenizer = text::Tokenizer::from_directory(model_dir());
   ASSERT_TRUE(tokenizer.ok()) << tokenizer.status().to_string();
-  const text::TokenizeOptions options{.max_length = 512,
+  const text::TokenizeOptions options{.max_length = static_cast<int>(fixture_.max_length),
                                       .truncation = text::Truncation::kLongestFirst};
   backend::PackedBatch batch;
   int mismatched_ids = 0;

@@ -30,6 +30,7 @@ struct FixturePair {
 
 struct Fixture {
   std::string model_sha256;
+  std::int64_t max_length = 512;  // what the ids were truncated to (the header's max_length)
   std::vector<FixturePair> pairs;
 };
 
@@ -37,6 +38,10 @@ std::filesystem::path logit_fixture_path();
 // The XLM-R fixture (tools/make_logit_fixtures.py --family xlm-roberta) and its model.
 std::filesystem::path xlmr_logit_fixture_path();
 std::filesystem::path xlmr_model_dir();
+// Long XLM-R pairs (~4,000 and ~8,000 tokens, and one truncated to 8,192; --long) and their
+// model, the same shape with 8,194 positions.
+std::filesystem::path xlmr_long_logit_fixture_path();
+std::filesystem::path xlmr_long_model_dir();
 std::string sha256_of_file(const std::filesystem::path& path);
 // Reads the fixture; failures are reported as gtest failures.
 Fixture load_logit_fixture(const std::filesystem::path& path = logit_fixture_path());

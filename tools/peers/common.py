@@ -93,6 +93,12 @@ def build_parser(description: str) -> argparse.ArgumentParser:
     parser.add_argument("--latency-target-p50-ms", type=float, default=0.0)
     parser.add_argument("--max-length", type=int, default=512,
                         help="truncate pairs to this many tokens (the model's limit)")
+    parser.add_argument("--passages-per-document", type=int, default=1,
+                        help="consecutive MS MARCO passages joined into one document (long "
+                             "documents), as the harness's workload.passages_per_document")
+    parser.add_argument("--requests", type=int, default=0,
+                        help="distinct requests to build (0: one per query, 600), as "
+                             "workload.requests")
     parser.add_argument("--out", required=True, type=Path, help="results JSON to write")
     return parser
 
@@ -106,6 +112,8 @@ def parse_args(parser: argparse.ArgumentParser, argv: Sequence[str] | None = Non
         parser.error(f"--threads must be >= 1, got {args.threads}")
     if args.repeats < 1:
         parser.error(f"--repeats must be >= 1, got {args.repeats}")
+    if args.passages_per_document < 1 or args.requests < 0:
+        parser.error("--passages-per-document must be >= 1 and --requests >= 0")
     if args.warmup_s < 0 or args.duration_s <= 0 and args.batches <= 0:
         parser.error("--warmup-s must be >= 0 and --duration-s or --batches must be > 0")
     try:
@@ -166,20 +174,27 @@ def read_msmarco_rows(data_dir: Path) -> list[tuple[str, str, str]]:
     return rows
 
 
-def make_msmarco_workload(data_dir: Path, documents: int) -> list[Request]:
-    """Request i = query i and `documents` passages starting at its first candidate.
+def make_msmarco_workload(data_dir: Path, documents: int, passages_per_document: int = 1,
+                          requests: int = 0) -> list[Request]:
+    """Request i = query i and `documents` documents starting at its first candidate.
 
     Mirrors the C++ make_workload (kind msmarco): with fewer than the 20 candidates it takes the
     first ones; with more, the following queries' passages (file order) fill the list, wrapping
-    around to the start of the file, so any batch size works and every request is full.
+    around to the start of the file, so any batch size works and every request is full. Each
+    document joins `passages_per_document` consecutive passages with a space; `requests` > 0
+    builds that many (cycling the queries), 0 one per query.
     """
     rows = read_msmarco_rows(data_dir)
     starts = [i for i, row in enumerate(rows) if i == 0 or row[0] != rows[i - 1][0]]
-    requests = []
-    for start in starts:
-        passages = tuple(rows[(start + k) % len(rows)][2] for k in range(documents))
-        requests.append(Request(query=rows[start][1], documents=passages))
-    return requests
+    count = requests if requests > 0 else len(starts)
+    per = passages_per_document
+    out = []
+    for i in range(count):
+        start = starts[i % len(starts)]
+        passages = [rows[(start + k) % len(rows)][2] for k in range(documents * per)]
+        docs = tuple(" ".join(passages[d * per:(d + 1) * per]) for d in range(documents))
+        out.append(Request(query=rows[start][1], documents=docs))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

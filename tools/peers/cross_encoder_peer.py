@@ -84,7 +84,8 @@ def run_points(args: argparse.Namespace) -> list[dict]:
     if args.device == "cpu":
         torch.set_num_threads(args.threads)
     model = load_cross_encoder(args)
-    requests = common.make_msmarco_workload(args.data_dir, args.batch_size)
+    requests = common.make_msmarco_workload(args.data_dir, args.batch_size,
+                                            args.passages_per_document, args.requests)
     pairs = [[(request.query, document) for document in request.documents]
              for request in requests]
 

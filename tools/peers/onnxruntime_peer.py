@@ -252,7 +252,8 @@ def run_points(args: argparse.Namespace) -> list[dict]:
     except Exception as error:  # noqa: BLE001 - an export failure is this point's result
         traceback.print_exc(file=sys.stderr)
         return failure_points(args, "export/session: " + common.describe_error(error))
-    requests = common.make_msmarco_workload(args.data_dir, args.batch_size)
+    requests = common.make_msmarco_workload(args.data_dir, args.batch_size,
+                                            args.passages_per_document, args.requests)
     tokenizer = batching.load_tokenizer(args.model)
     encoded = None
     if args.tokenized:

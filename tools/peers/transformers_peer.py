@@ -112,7 +112,8 @@ def run_points(args: argparse.Namespace) -> list[dict]:
 
     if args.device == "cpu":
         torch.set_num_threads(args.threads)
-    requests = common.make_msmarco_workload(args.data_dir, args.batch_size)
+    requests = common.make_msmarco_workload(args.data_dir, args.batch_size,
+                                            args.passages_per_document, args.requests)
     tokenizer = batching.load_tokenizer(args.model)
     encoded = None
     if args.tokenized or any(mode.startswith("compile") for mode in modes):

@@ -61,9 +61,9 @@ std::optional<std::string> graphs_switched_off() {
 }
 
 // The batch's shape, within what the kernels can launch: pairs within the attention grid,
-// tokens within int indexing, pairs no longer than the attention kernel's limit. The batch's own
+// tokens within int indexing, pairs no longer than the model's position table. The batch's own
 // max_length is not trusted: the attention kernel sizes its grid from it.
-Result<ForwardShape> device_shape(const PackedBatch& batch) {
+Result<ForwardShape> device_shape(const PackedBatch& batch, int max_sequence_length) {
   const std::size_t pairs = batch.num_pairs();
   const std::size_t tokens = batch.num_tokens();
   if (pairs > kMaxPairsPerBatch) {
@@ -78,10 +78,9 @@ Result<ForwardShape> device_shape(const PackedBatch& batch) {
   for (std::size_t pair = 0; pair < pairs; ++pair) {
     max_length = std::max(max_length, batch.length(pair));
   }
-  if (max_length > kMaxAttentionLength) {
+  if (max_length > max_sequence_length) {
     return out_of_range("cuda backend: a pair has " + std::to_string(max_length) +
-                        " tokens; the fused attention kernel handles at most " +
-                        std::to_string(kMaxAttentionLength));
+                        " tokens; the model's limit is " + std::to_string(max_sequence_length));
   }
   return ForwardShape{.tokens = static_cast<int>(tokens),
                       .pairs = static_cast<int>(pairs),
@@ -108,7 +107,7 @@ class CudaBackend final : public Backend {
     const auto labels = static_cast<std::size_t>(config_.num_labels);
     std::vector<float> logits(batch.num_pairs() * labels);
     if (batch.num_pairs() == 0) return logits;
-    RERANKD_ASSIGN_OR_RETURN(const ForwardShape exact, device_shape(batch));
+    RERANKD_ASSIGN_OR_RETURN(const ForwardShape exact, device_shape(batch, max_sequence_length()));
     const std::optional<ForwardShape> bucket = graph_bucket(exact);
 
     // The engine may drive this backend from a thread other than the one that created it, and
@@ -142,10 +141,12 @@ class CudaBackend final : public Backend {
   std::optional<ForwardShape> graph_bucket(const ForwardShape& exact) const {
     if (!stats_.enabled) return std::nullopt;
     const std::optional<ForwardShape> bucket =
-        graph_shape_for(exact, static_cast<int>(kMaxPairsPerBatch), kMaxAttentionLength);
+        graph_shape_for(exact, static_cast<int>(kMaxPairsPerBatch), max_sequence_length());
     if (bucket && graphs_.full() && graphs_.find(*bucket) == nullptr) return std::nullopt;
     return bucket;
   }
+
+  int max_sequence_length() const { return static_cast<int>(config_.max_sequence_length()); }
 
   ForwardPlan plan_for(const ForwardShape& shape) const {
     const auto pairs = static_cast<std::size_t>(shape.pairs);

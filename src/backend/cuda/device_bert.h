@@ -50,12 +50,12 @@ struct ForwardArgs {
   ForwardLayout layout;
   int tokens = 0;
   int pairs = 0;
-  int max_length = 0;  // longest pair, <= kMaxAttentionLength
+  int max_length = 0;  // longest pair, <= the model's max_sequence_length()
 };
 
-// The fused attention kernel's limits: pair length (BERT's position table) and pairs per
-// launch (its grid's y dimension).
-inline constexpr int kMaxAttentionLength = 512;
+// Pairs per launch: the fused attention kernel's grid z dimension. Its pair length has no limit
+// of its own (it streams keys through shared memory, so memory is linear in the length); the
+// model's position table bounds it.
 inline constexpr std::size_t kMaxPairsPerBatch = 65535;
 
 // Immutable after create: several workers on one device can share it, each calling

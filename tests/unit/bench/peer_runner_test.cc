@@ -82,6 +82,25 @@ TEST_F(PeerRunnerTest, CommandCarriesTheGridPoint) {
   EXPECT_EQ(*(flag + 1), "3");
 }
 
+// Long documents and their truncation reach the peers; defaults add nothing.
+TEST_F(PeerRunnerTest, CommandCarriesLongDocumentSettings) {
+  const auto plain = peer_command({"fake_peer.sh", {}}, point("cuda", 8), context_, "o.json");
+  for (const char* flag : {"--max-length", "--passages-per-document", "--requests"}) {
+    EXPECT_EQ(std::find(plain.begin(), plain.end(), flag), plain.end()) << flag;
+  }
+  GridPoint long_docs = point("cuda", 8);
+  long_docs.settings.config.model.max_length = 8192;
+  long_docs.settings.workload.passages_per_document = 150;
+  long_docs.settings.workload.requests = 4;
+  const auto argv = peer_command({"fake_peer.sh", {}}, long_docs, context_, "o.json");
+  for (const auto& [flag, value] : std::vector<std::pair<std::string, std::string>>{
+           {"--max-length", "8192"}, {"--passages-per-document", "150"}, {"--requests", "4"}}) {
+    const auto at = std::find(argv.begin(), argv.end(), flag);
+    ASSERT_NE(at, argv.end()) << flag;
+    EXPECT_EQ(*(at + 1), value) << flag;
+  }
+}
+
 TEST_F(PeerRunnerTest, ReadsThePointsBackUnderThePointsParams) {
   PeerRuns peers(context_);
   const auto points = peers.run({"fake_peer.sh", {}}, point("cpu", 16));

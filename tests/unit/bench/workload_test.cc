@@ -57,6 +57,24 @@ TEST(Workload, MsmarcoMoreDocumentsFillFromTheFollowingQueries) {
   EXPECT_EQ(requests[599].documents[20], full[0].documents[0]);
 }
 
+// Long documents: each joins consecutive passages of the same stream the plain workload takes.
+TEST(Workload, MsmarcoPassagesPerDocumentJoinsConsecutivePassages) {
+  WorkloadSpec spec;
+  spec.documents = 3;
+  spec.passages_per_document = 8;
+  spec.requests = 2;
+  const auto requests = make(spec);
+  const auto full = make(WorkloadSpec{});
+  ASSERT_EQ(requests.size(), 2u);
+  ASSERT_EQ(requests[1].documents.size(), 3u);
+  std::string second = full[1].documents[8];
+  for (int k = 9; k < 16; ++k) second += " " + full[1].documents[k];
+  EXPECT_EQ(requests[1].documents[1], second);
+  // The third document runs past query 1's 20 candidates into query 2's.
+  EXPECT_EQ(requests[1].documents[2].rfind(full[1].documents[16], 0), 0u);
+  EXPECT_NE(requests[1].documents[2].find(" " + full[2].documents[3]), std::string::npos);
+}
+
 TEST(Workload, SyntheticIsDeterministicAndWithinBounds) {
   WorkloadSpec spec;
   spec.kind = "synthetic";
@@ -110,6 +128,12 @@ TEST(Workload, BadSpecsNameTheField) {
   result = make_workload(spec, testing::data_dir());
   ASSERT_FALSE(result.ok());
   EXPECT_NE(result.status().message().find("workload.documents"), std::string::npos);
+
+  spec = WorkloadSpec{};
+  spec.passages_per_document = 0;
+  result = make_workload(spec, testing::data_dir());
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.status().message().find("workload.passages_per_document"), std::string::npos);
 
   spec = WorkloadSpec{};
   spec.kind = "synthetic";

@@ -68,6 +68,7 @@ TEST(Validate, BoundaryValuesAreAccepted) {
   expect_valid_after("batching.timeout_ms", "0");
   expect_valid_after("batching.max_batch_size", "1");
   expect_valid_after("model.max_length", "4");
+  expect_valid_after("model.max_length", "0");  // the model's own limit
   expect_valid_after("model.threads", "0");
   expect_valid_after("server.tokenizer_threads", "0");
   for (const char* dtype : {"fp32", "fp16", "bf16", "int8"})

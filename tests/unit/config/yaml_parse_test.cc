@@ -38,7 +38,7 @@ TEST(ParseConfigYaml, DefaultsMatchTheHeader) {
   EXPECT_EQ(config.model.backend, "cpu");
   EXPECT_EQ(config.model.device, std::vector<int>{0});
   EXPECT_EQ(config.model.dtype, "fp32");
-  EXPECT_EQ(config.model.max_length, 512);
+  EXPECT_EQ(config.model.max_length, 0);  // the model's limit
   EXPECT_TRUE(config.batching.enabled);
   EXPECT_EQ(config.batching.max_batch_size, 64);
   EXPECT_EQ(config.batching.timeout_ms, 50);
