@@ -85,6 +85,34 @@ TEST_F(BenchCli, SmokeExperimentWritesResultsReportPlotsAndSummary) {
 
 // load.repeats runs each point's load several times: the point is the median run and lists
 // every run's pairs/s, and the report says so.
+// An XLM-R model through the harness, in process and as pre-tokenized batches of long
+// documents (passages joined, truncated to the model's own limit: model.max_length 0).
+TEST_F(BenchCli, XlmRobertaModelRunsInProcessAndModelOnlyWithLongDocuments) {
+  const auto model = (rerankd::testing::test_models_dir() / "xlmr-random").string();
+  for (const std::vector<std::string>& extra :
+       {std::vector<std::string>{},
+        std::vector<std::string>{"--set", "target=model_only", "--set",
+                                 "workload.passages_per_document=12"}}) {
+    const auto out = dir_ / ("out" + std::to_string(extra.size()));
+    std::vector<std::string> args = {"bench",  smoke_yaml(),        "--model",
+                                     model,    "--out",             out.string(),
+                                     "--data-dir", rerankd::testing::data_dir().string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto run = rerankd(args);
+    ASSERT_EQ(run.exit_status, 0) << run.stderr_text;
+    simdjson::dom::parser parser;
+    const auto results = parser.load((out / "smoke" / "results.json").string());
+    ASSERT_EQ(results.error(), simdjson::SUCCESS);
+    const simdjson::dom::array points = results["points"];
+    ASSERT_EQ(points.size(), 2u);
+    for (const auto point : points) {
+      EXPECT_EQ(std::string_view(point["status"]), "ok");
+      EXPECT_EQ(int64_t(point["errors"]), 0);
+      EXPECT_EQ(int64_t(point["pairs"]), 16);
+    }
+  }
+}
+
 TEST_F(BenchCli, RepeatsReportTheMedianRunAndEveryRunsThroughput) {
   const auto out = dir_ / "out";
   const auto run =

@@ -258,6 +258,32 @@ TEST_F(ServeProcessTest, XlmRobertaModelServesLikeBert) {
   EXPECT_EQ(server.stop(SIGTERM), 0) << server.stderr_text();
 }
 
+// A model with bge-reranker-v2-m3's 8,194 positions: by default the server takes its whole
+// position table (model.max_length 0), so a document of thousands of tokens is scored whole
+// up to 8,192 tokens, and the limit is what /info says.
+TEST_F(ServeProcessTest, LongXlmRobertaModelTakesPairsUpToItsLimitByDefault) {
+  const std::string model = rerankd::testing::test_models_dir() / "xlmr-long";
+  ServerProcess server({"--model", model, "--server.auto_truncate", "false"});
+  ASSERT_TRUE(server.started()) << server.stderr_text();
+  HttpClient client(server.port());
+  const auto info = client.get("/info");
+  ASSERT_EQ(info.status, 200);
+  simdjson::dom::parser parser;
+  EXPECT_EQ(std::int64_t(parser.parse(info.body)["max_input_length"]), 8192) << info.body;
+  std::string words;
+  // 9 tokens each with the fixture tokenizer: 5,400 tokens fit; twice as many do not, and
+  // without truncation that is TEI's 422 naming the room left beside the special tokens.
+  for (int i = 0; i < 600; ++i) words += "the river runs past the old mill ";
+  const auto fits = client.post(
+      "/rerank", R"({"query":"where is the mill","texts":[")" + words + R"(","a short one"]})");
+  EXPECT_EQ(fits.status, 200) << fits.body.substr(0, 300);
+  const auto over = client.post(
+      "/rerank", R"({"query":"where is the mill","texts":[")" + words + words + R"("]})");
+  EXPECT_EQ(over.status, 422) << over.body.substr(0, 300);
+  EXPECT_THAT(over.body, HasSubstr("only 8188 fit")) << over.body.substr(0, 300);
+  EXPECT_EQ(server.stop(SIGTERM), 0) << server.stderr_text();
+}
+
 // Sum of batches that held more pairs than one request brings (2): evidence that requests
 // shared batches.
 std::uint64_t batches_larger_than(const std::string& metrics, int pairs) {
