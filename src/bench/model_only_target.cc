@@ -121,9 +121,9 @@ Result<std::unique_ptr<Target>> make_model_only_target(const config::Config& con
   RERANKD_ASSIGN_OR_RETURN(auto model, model::BertModel::load(model_dir));
   RERANKD_ASSIGN_OR_RETURN(auto tokenizer, text::Tokenizer::from_directory(model_dir));
   // model.max_length 0 is the model's own limit, as the server reads it.
-  RERANKD_ASSIGN_OR_RETURN(const auto fitted,
-                           engine::resolve_tokenize_options(
-                               {.max_length = config.model.max_length}, model->config()));
+  RERANKD_ASSIGN_OR_RETURN(
+      const auto fitted,
+      engine::resolve_tokenize_options({.max_length = config.model.max_length}, model->config()));
   config::Config resolved = config;
   resolved.model.max_length = fitted.max_length;
   return std::unique_ptr<Target>(

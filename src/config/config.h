@@ -21,7 +21,7 @@ struct ModelConfig {
   // Tokens per pair incl. specials, <= the model's limit; 0 = that limit (max_position_embeddings
   // less the family's position offset: 512 for BERT, 8,192 for bge-reranker-v2-m3), as TEI does.
   int max_length = 0;
-  int threads = 0;       // CPU threads per backend instance, 0 = the cores shared among the workers
+  int threads = 0;  // CPU threads per backend instance, 0 = the cores shared among the workers
 
   bool operator==(const ModelConfig&) const = default;
 };

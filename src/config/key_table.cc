@@ -19,7 +19,8 @@ constexpr std::array kKeys = {
     KeySpec{"model.device", "GPU index or list of indices for device backends",
             RERANKD_CONFIG_FIELD(model.device)},
     KeySpec{"model.dtype", "fp32, fp16, bf16 or int8", RERANKD_CONFIG_FIELD(model.dtype)},
-    KeySpec{"model.max_length", "tokens per pair incl. specials (4..8192, <= the model's limit; 0 = that limit)",
+    KeySpec{"model.max_length",
+            "tokens per pair incl. specials (4..8192, <= the model's limit; 0 = that limit)",
             RERANKD_CONFIG_FIELD(model.max_length)},
     KeySpec{"model.threads",
             "CPU threads per backend instance; 0 = the cores shared among the "

@@ -53,12 +53,11 @@ Result<config::Config> with_model_limits(const config::Config& requested,
   config::Config config = requested;
   config.model.max_length = fitted->max_length;
   if (config.batching.max_batch_tokens < config.model.max_length) {
-    return invalid_argument("batching.max_batch_tokens " +
-                            std::to_string(config.batching.max_batch_tokens) +
-                            " is below the model's limit of " +
-                            std::to_string(config.model.max_length) +
-                            " tokens a pair (a longest pair must fit a batch; set "
-                            "model.max_length lower or max_batch_tokens higher)");
+    return invalid_argument(
+        "batching.max_batch_tokens " + std::to_string(config.batching.max_batch_tokens) +
+        " is below the model's limit of " + std::to_string(config.model.max_length) +
+        " tokens a pair (a longest pair must fit a batch; set "
+        "model.max_length lower or max_batch_tokens higher)");
   }
   return config;
 }

@@ -94,9 +94,9 @@ TEST_F(BenchCli, XlmRobertaModelRunsInProcessAndModelOnlyWithLongDocuments) {
         std::vector<std::string>{"--set", "target=model_only", "--set",
                                  "workload.passages_per_document=12"}}) {
     const auto out = dir_ / ("out" + std::to_string(extra.size()));
-    std::vector<std::string> args = {"bench",  smoke_yaml(),        "--model",
-                                     model,    "--out",             out.string(),
-                                     "--data-dir", rerankd::testing::data_dir().string()};
+    std::vector<std::string> args = {
+        "bench", smoke_yaml(), "--model",    model,
+        "--out", out.string(), "--data-dir", rerankd::testing::data_dir().string()};
     args.insert(args.end(), extra.begin(), extra.end());
     const auto run = rerankd(args);
     ASSERT_EQ(run.exit_status, 0) << run.stderr_text;

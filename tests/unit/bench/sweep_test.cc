@@ -48,7 +48,9 @@ TEST(Sweep, NoAxesIsOnePointOfTheBase) {
 
 TEST(Sweep, AnInvalidCombinationNamesThePoint) {
   Experiment experiment;
-  // max_batch_tokens below max_length is invalid only at the second value.
+  // max_batch_tokens below max_length (set: the default 0 is the model's limit, which only the
+  // serving engine knows) is invalid only at the second value.
+  experiment.base.config.model.max_length = 512;
   experiment.sweep = {{"batching.max_batch_tokens", {"16384", "100"}}};
   const auto grid = expand_grid(experiment);
   ASSERT_FALSE(grid.ok());

@@ -391,6 +391,14 @@ TEST_P(KernelsTest, PackedAttentionMatchesCpu) {
   }
 }
 
+// bge-reranker-v2-m3's heads of 64 over a long pair (a key block's worth past 4,096 plus a
+// ragged end) beside short ones, and heads of 128: the online softmax across 65 key blocks.
+TEST_P(KernelsTest, PackedAttentionMatchesCpuOnALongPair) {
+  const std::vector<int> lengths = {4161, 3, 64, 65};
+  check_attention(dtype(), lengths, {64, 2}, rng_);
+  check_attention(dtype(), {2000, 129}, {128, 1}, rng_);
+}
+
 TEST_P(KernelsTest, PackedAttentionMatchesCpuOnManyMsMarcoLikePairs) {
   // 48 pairs of MS MARCO-like lengths (mean ~90) plus its longest, in MiniLM's shape: many
   // blocks in flight at once, and most query tiles of the grid beyond their pair's end.
