@@ -6,7 +6,7 @@
 #include <unordered_map>
 
 #include "backend/backend.h"
-#include "engine/model_fit.h"
+#include "engine/serving_engine.h"
 #include "engine/worker_threads.h"
 #include "model/bert_model.h"
 #include "text/tokenizer.h"
@@ -121,11 +121,8 @@ Result<std::unique_ptr<Target>> make_model_only_target(const config::Config& con
   RERANKD_ASSIGN_OR_RETURN(auto model, model::BertModel::load(model_dir));
   RERANKD_ASSIGN_OR_RETURN(auto tokenizer, text::Tokenizer::from_directory(model_dir));
   // model.max_length 0 is the model's own limit, as the server reads it.
-  RERANKD_ASSIGN_OR_RETURN(
-      const auto fitted,
-      engine::resolve_tokenize_options({.max_length = config.model.max_length}, model->config()));
-  config::Config resolved = config;
-  resolved.model.max_length = fitted.max_length;
+  RERANKD_ASSIGN_OR_RETURN(auto resolved,
+                           engine::with_resolved_max_length(config, model->config()));
   return std::unique_ptr<Target>(
       new ModelOnlyTarget(resolved, std::move(model), std::move(tokenizer)));
 }

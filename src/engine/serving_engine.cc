@@ -41,17 +41,24 @@ ServingEngine::ServingEngine(const config::Config& config,
 
 ServingEngine::~ServingEngine() { shutdown(); }
 
+Result<config::Config> with_resolved_max_length(const config::Config& config,
+                                                const model::BertConfig& model) {
+  RERANKD_ASSIGN_OR_RETURN(
+      const auto fitted, resolve_tokenize_options({.max_length = config.model.max_length}, model));
+  config::Config resolved = config;
+  resolved.model.max_length = fitted.max_length;
+  return resolved;
+}
+
 namespace {
 
-// `requested` with model.max_length resolved against the model (0 = its own limit), and the
-// batching limits checked against the result: config validation cannot know the model.
+// `requested` with model.max_length resolved, and the batching limits checked against the
+// result: config validation cannot know the model.
 Result<config::Config> with_model_limits(const config::Config& requested,
                                          const model::BertModel& model) {
-  const auto fitted =
-      resolve_tokenize_options({.max_length = requested.model.max_length}, model.config());
-  if (!fitted.ok()) return fitted.status().with_context("model");
-  config::Config config = requested;
-  config.model.max_length = fitted->max_length;
+  auto resolved = with_resolved_max_length(requested, model.config());
+  if (!resolved.ok()) return resolved.status().with_context("model");
+  const config::Config& config = *resolved;
   if (config.batching.max_batch_tokens < config.model.max_length) {
     return invalid_argument(
         "batching.max_batch_tokens " + std::to_string(config.batching.max_batch_tokens) +
@@ -59,7 +66,7 @@ Result<config::Config> with_model_limits(const config::Config& requested,
         " tokens a pair (a longest pair must fit a batch; set "
         "model.max_length lower or max_batch_tokens higher)");
   }
-  return config;
+  return resolved;
 }
 
 }  // namespace

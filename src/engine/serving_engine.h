@@ -22,6 +22,12 @@ class Registry;
 
 namespace rerankd::engine {
 
+// `config` with model.max_length resolved against the model (0 = the model's own limit; more
+// than it allows is an error), so the server and the harness's model_only target truncate
+// alike.
+Result<config::Config> with_resolved_max_length(const config::Config& config,
+                                                const model::BertConfig& model);
+
 class ServingEngine final : public ScoringService {
  public:
   // Loads the model at `model_dir`, builds server.max_concurrency backends, starts the

@@ -61,9 +61,10 @@ std::optional<std::string> graphs_switched_off() {
 }
 
 // The batch's shape, within what the kernels can launch: pairs within the attention grid,
-// tokens within int indexing, pairs no longer than the model's position table. The batch's own
-// max_length is not trusted: the attention kernel sizes its grid from it.
-Result<ForwardShape> device_shape(const PackedBatch& batch, int max_sequence_length) {
+// tokens within int indexing (reference::check_batch has already held each pair to the
+// model's position table). The batch's own max_length is not trusted: the attention kernel
+// sizes its grid from it.
+Result<ForwardShape> device_shape(const PackedBatch& batch) {
   const std::size_t pairs = batch.num_pairs();
   const std::size_t tokens = batch.num_tokens();
   if (pairs > kMaxPairsPerBatch) {
@@ -77,10 +78,6 @@ Result<ForwardShape> device_shape(const PackedBatch& batch, int max_sequence_len
   std::int32_t max_length = 0;
   for (std::size_t pair = 0; pair < pairs; ++pair) {
     max_length = std::max(max_length, batch.length(pair));
-  }
-  if (max_length > max_sequence_length) {
-    return out_of_range("cuda backend: a pair has " + std::to_string(max_length) +
-                        " tokens; the model's limit is " + std::to_string(max_sequence_length));
   }
   return ForwardShape{.tokens = static_cast<int>(tokens),
                       .pairs = static_cast<int>(pairs),
@@ -107,7 +104,7 @@ class CudaBackend final : public Backend {
     const auto labels = static_cast<std::size_t>(config_.num_labels);
     std::vector<float> logits(batch.num_pairs() * labels);
     if (batch.num_pairs() == 0) return logits;
-    RERANKD_ASSIGN_OR_RETURN(const ForwardShape exact, device_shape(batch, max_sequence_length()));
+    RERANKD_ASSIGN_OR_RETURN(const ForwardShape exact, device_shape(batch));
     const std::optional<ForwardShape> bucket = graph_bucket(exact);
 
     // The engine may drive this backend from a thread other than the one that created it, and
