@@ -13,6 +13,8 @@ does to the character:
   punctuation (non-ASCII)    <- BertPreTokenizer splits "a" + c + "b" into three words
   nonspacing mark (Mn)       <- strip-only BertNormalizer removes c (c has no decomposition)
   NFD decomposes c           <- strip-only output equals utf8proc's decomposition minus marks
+  NFKD changes c             <- normalizers.NFKD().normalize_str(c) != c (the NFC/NFD/NFKC/NFKD
+                                steps of other tokenizer.json files use the same old table)
   lowercase                  <- BertNormalizer(strip_accents=False) output of a plain character
 
 Usage: tools/gen_hf_unicode_tables.py build/<dir>/tests/unit/text/text_unicode_dump
@@ -57,12 +59,13 @@ def main():
     no_strip = normalizers.BertNormalizer(clean_text=True, handle_chinese_chars=True, strip_accents=False, lowercase=True)
     strip_only = normalizers.BertNormalizer(clean_text=False, handle_chinese_chars=False, strip_accents=True, lowercase=False)
     pre = pre_tokenizers.BertPreTokenizer()
+    nfkd = normalizers.NFKD()
     raw = {}
     for line in subprocess.run([dump, "--raw"], capture_output=True, text=True, check=True).stdout.splitlines():
         cp, flags, dec, low = line.split("\t")
         raw[int(cp, 16)] = (flags, bytes.fromhex(dec).decode(), bytes.fromhex(low).decode())
     hf_mn = {}
-    sets = {k: set() for k in ["not_other", "extra_other", "not_punct", "extra_punct", "not_mn", "extra_mn", "no_nfd"]}
+    sets = {k: set() for k in ["not_other", "extra_other", "not_punct", "extra_punct", "not_mn", "extra_mn", "no_nfd", "no_nfkd", "extra_nfkd"]}
     lower = {}
     for cp, (flags, dec, low) in raw.items():
         c = chr(cp)
@@ -84,6 +87,10 @@ def main():
             if hf_low != low:
                 assert len(hf_low) == 1, (hex(cp), hf_low)
                 lower[cp] = ord(hf_low)
+    for cp, (flags, dec, low) in raw.items():
+        changed = nfkd.normalize_str(chr(cp)) != chr(cp)
+        if changed != (flags[3] == "1"):
+            sets["no_nfkd" if flags[3] == "1" else "extra_nfkd"].add(cp)
     unresolved = []
     for cp, (flags, dec, low) in raw.items():
         if dec == chr(cp):
@@ -108,6 +115,7 @@ def main():
         emit_ranges(f, "kHfNotNonspacingMark", "utf8proc Mn that HF's is_mark_nonspacing (unicode_categories) misses: accents kept.", sets["not_mn"])
         emit_ranges(f, "kHfExtraNonspacingMark", "Not Mn in utf8proc, yet HF strips them as accents.", sets["extra_mn"])
         emit_ranges(f, "kHfNoDecomposition", "Canonical decompositions newer than HF's NFD table (unicode-normalization-alignments).", sets["no_nfd"])
+        emit_ranges(f, "kHfNoCompatDecomposition", "Compatibility or canonical decompositions newer than HF's NFKD table: NFKC/NFKD keep them.", sets["no_nfkd"])
         f.write("// Rust char::to_lowercase (a newer Unicode than utf8proc's) where it differs from utf8proc.\n")
         f.write(f"inline constexpr std::array<LowercaseMapping, {len(lower)}> kHfLowercase = {{{{\n")
         for cp in sorted(lower):
@@ -116,7 +124,9 @@ def main():
     for k, v in sets.items():
         print(f"{k}: {len(v)} code points, {len(ranges(v))} ranges")
     print(f"lowercase: {len(lower)} mappings; unresolved NFD: {len(unresolved)}")
-    return 1 if unresolved else 0
+    if sets["extra_nfkd"]:
+        print(f"unresolved: HF's NFKD changes {len(sets['extra_nfkd'])} code points utf8proc keeps", file=sys.stderr)
+    return 1 if unresolved or sets["extra_nfkd"] else 0
 
 
 if __name__ == "__main__":

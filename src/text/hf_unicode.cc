@@ -101,6 +101,10 @@ int nfd_decompose(char32_t cp, char32_t* out) {
   return unicode_data::decompose(cp, out);
 }
 
+bool hf_keeps_undecomposed(char32_t cp, bool compat) {
+  return compat ? in_ranges(kHfNoCompatDecomposition, cp) : in_ranges(kHfNoDecomposition, cp);
+}
+
 int to_lowercase(char32_t cp, char32_t* out) {
   if (cp < 0x80) {
     out[0] = (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;

@@ -37,6 +37,11 @@ int combining_class(char32_t cp);
 inline constexpr int kMaxDecomposition = 8;
 int nfd_decompose(char32_t cp, char32_t* out);
 
+// Whether HF's (older) normalization table leaves cp alone although utf8proc decomposes it: a
+// code point assigned after that table, which HF's NFC/NFD (`compat` false) or NFKC/NFKD
+// (`compat` true) pass through unchanged.
+bool hf_keeps_undecomposed(char32_t cp, bool compat);
+
 // Rust char::to_lowercase into out[0..n), n returned (U+0130 gives two). out holds 3 entries.
 int to_lowercase(char32_t cp, char32_t* out);
 

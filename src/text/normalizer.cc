@@ -115,18 +115,25 @@ void normalize_form(std::string_view in, std::size_t begin, std::size_t end, Uni
   std::free(mapped);
 }
 
-// Aligned, a text is normalized in runs that start at a code point of combining class 0, the
-// units NFC and NFD reorder and compose within.
+bool is_compat(UnicodeForm form) {
+  return form == UnicodeForm::kNfkc || form == UnicodeForm::kNfkd;
+}
+
+// utf8proc's Unicode is newer than HF's normalization table: code points HF does not know pass
+// through as they are, and the text on either side is normalized on its own (HF sees such a code
+// point as unassigned, a starter nothing composes with). Aligned, a text is also cut at each code
+// point of combining class 0, the units NFC and NFD reorder and compose within.
 void apply(const UnicodeFormStep& step, std::string_view in, TextSink& sink, bool aligned) {
-  if (!aligned) {
-    if (!in.empty()) normalize_form(in, 0, in.size(), step.form, sink);
-    return;
-  }
+  const bool compat = is_compat(step.form);
   std::size_t run = 0;
   for (std::size_t p = 0; p < in.size();) {
     std::size_t q = p;
     const char32_t cp = decode_utf8(in, q);
-    if (p > run && combining_class(cp) == 0) {
+    if (cp >= 0x80 && hf_keeps_undecomposed(cp, compat)) {
+      if (p > run) normalize_form(in, run, p, step.form, sink);
+      sink.copy(in, p, q);
+      run = q;
+    } else if (aligned && p > run && combining_class(cp) == 0) {
       normalize_form(in, run, p, step.form, sink);
       run = p;
     }

@@ -56,6 +56,16 @@ int decompose(char32_t cp, char32_t* out) {
   return static_cast<int>(n);
 }
 
+bool has_compat_decomposition(char32_t cp) {
+  // U+FDFA, the longest compatibility decomposition, has 18 code points.
+  utf8proc_int32_t buffer[32];
+  int last_boundclass = 0;
+  const utf8proc_ssize_t n = utf8proc_decompose_char(
+      static_cast<utf8proc_int32_t>(cp), buffer, 32,
+      static_cast<utf8proc_option_t>(UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT), &last_boundclass);
+  return n != 1 || buffer[0] != static_cast<utf8proc_int32_t>(cp);
+}
+
 char32_t simple_lowercase(char32_t cp) {
   return static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(cp)));
 }

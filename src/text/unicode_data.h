@@ -13,6 +13,8 @@ bool is_nonspacing_mark(char32_t cp);  // Mn
 int combining_class(char32_t cp);
 // Full canonical decomposition into out[0..n), n returned (1 and out[0] = cp when none).
 int decompose(char32_t cp, char32_t* out);
+// Whether cp has a compatibility (or canonical) decomposition: NFKD changes it.
+bool has_compat_decomposition(char32_t cp);
 char32_t simple_lowercase(char32_t cp);
 
 }  // namespace rerankd::text::unicode_data

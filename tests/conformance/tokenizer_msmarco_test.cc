@@ -9,29 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "encoding_hash.h"
 #include "support/test_env.h"
 #include "tokenizer_loaders.h"
 
 namespace rerankd::testing {
 namespace {
-
-// 64-bit FNV-1a over, for each position, the 4 little-endian bytes of input_ids[i] then the 4
-// little-endian bytes of token_type_ids[i] - the hash tools/make_tokenizer_fixtures.py writes.
-std::uint64_t fnv1a(const text::Encoding& encoding) {
-  std::uint64_t h = 0xCBF29CE484222325ull;
-  const auto mix = [&h](std::int32_t value) {
-    const auto bits = static_cast<std::uint32_t>(value);
-    for (int shift = 0; shift < 32; shift += 8) {
-      h ^= (bits >> shift) & 0xFFu;
-      h *= 0x100000001B3ull;
-    }
-  };
-  for (std::size_t i = 0; i < encoding.size(); ++i) {
-    mix(encoding.input_ids[i]);
-    mix(encoding.token_type_ids[i]);
-  }
-  return h;
-}
 
 std::vector<std::string> split_tabs(const std::string& line) {
   std::vector<std::string> fields;
@@ -68,8 +51,7 @@ TEST_P(MsMarcoConformance, AllPairsMatchHuggingFace) {
 
     const Status status = tokenizer.encode_pair(fields[4], fields[5], {}, encoding);
     ASSERT_TRUE(status.ok()) << "line " << line_number << ": " << status.to_string();
-    char hash[17];
-    std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(fnv1a(encoding)));
+    const std::string hash = hex16(fnv1a(encoding));
     if (std::to_string(encoding.size()) != want[0] || hash != want[1]) {
       // Only a hash is stored, so show our ids: compare them with
       // Tokenizer.from_file(...).encode(query, passage).ids to find the first difference.

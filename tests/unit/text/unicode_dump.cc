@@ -4,7 +4,8 @@
 //   <cp hex> \t <normalize default> \t <normalize no-strip> \t <normalize strip-only> \t
 //   <pre-tokenize "a" + cp + "b">
 // With --raw it dumps utf8proc's own answers instead, for tools/gen_hf_unicode_tables.py:
-//   <cp hex> \t <other><punctuation><nonspacing mark> as 0/1 \t <decomposition> \t <lowercase>
+//   <cp hex> \t <other><punctuation><nonspacing mark><has compatibility decomposition> as 0/1
+//   \t <decomposition> \t <lowercase>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -38,6 +39,7 @@ int dump_raw() {
     line.push_back(ud::is_other(cp) ? '1' : '0');
     line.push_back(ud::is_punctuation(cp) ? '1' : '0');
     line.push_back(ud::is_nonspacing_mark(cp) ? '1' : '0');
+    line.push_back(ud::has_compat_decomposition(cp) ? '1' : '0');
     line.push_back('\t');
     char32_t parts[ud::kMaxDecomposition];
     const int n = ud::decompose(cp, parts);
