@@ -8,6 +8,7 @@ packages=(
   libsimdjson-dev libutf8proc-dev libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libyaml-cpp-dev
+  libcurl4-openssl-dev libssl-dev
   libboost-dev
   libdnnl-dev
   # libdnnl-dev's CMake config calls find_package(OpenCL); Debian lists the headers and loader

@@ -25,6 +25,8 @@ struct ServeFlags {
   std::string config_file;
   bool print_config = false;
   std::string model;
+  std::string revision;
+  bool offline = false;
   int port = -1;
   std::map<std::string, std::string> keys;  // dotted key -> value, only those given
 };
@@ -72,7 +74,7 @@ int run_serve(const ServeFlags& flags) {
     fmt::print("{}", config::to_yaml(*config));
     return 0;
   }
-  const auto model_dir = resolve_model_flag(config->model.path);
+  const auto model_dir = resolve_model_flag(config->model.path, flags.revision, flags.offline);
   if (!model_dir.ok()) return report_failure("serve", model_dir.status());
 
   const sigset_t stop_signals = block_stop_signals();
@@ -117,6 +119,7 @@ void add_serve_command(CLI::App& app, CommandRunner& selected) {
       ->check(CLI::ExistingFile);
   command->add_flag("--print-config", flags->print_config, "Print the effective config and exit");
   command->add_option("--model,-m", flags->model, "Same as --model.path");
+  add_hub_flags(*command, flags->revision, flags->offline);
   command->add_option("--port,-p", flags->port, "Same as --server.port")
       ->check(CLI::Range(0, 65535));
   for (const auto& key : config::config_keys()) {

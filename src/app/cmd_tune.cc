@@ -6,12 +6,12 @@
 
 #include "app/bench_paths.h"
 #include "app/commands.h"
+#include "app/engine_flags.h"
 #include "bench/machine_info.h"
 #include "bench/point_measure.h"
 #include "bench/progress_bar.h"
 #include "bench/tuner.h"
 #include "common/file.h"
-#include "model/model_dir.h"
 
 namespace rerankd::app {
 namespace {
@@ -60,9 +60,7 @@ std::string candidate_label(const bench::RunSettings& s) {
 
 Status run_tune(const TuneFlags& flags) {
   RERANKD_ASSIGN_OR_RETURN(const auto options, tune_options(flags));
-  RERANKD_ASSIGN_OR_RETURN(
-      const auto model_dir,
-      model::resolve_model_dir(flags.model, model::hub_cache_dirs_from_environment()));
+  RERANKD_ASSIGN_OR_RETURN(const auto model_dir, resolve_model_flag(flags.model));
   const auto data_dir = data_dir_or_default(flags.data_dir);
   bench::TargetPool pool(model_dir);
   bench::ProgressBar bar(bench::progress_bar_wanted(), "tune", 1);

@@ -23,6 +23,7 @@ void add_make_model_command(CLI::App& app, CommandRunner& selected);
 void add_serve_command(CLI::App& app, CommandRunner& selected);
 void add_bench_command(CLI::App& app, CommandRunner& selected);
 void add_tune_command(CLI::App& app, CommandRunner& selected);
+void add_download_command(CLI::App& app, CommandRunner& selected);
 
 // Prints "rerankd <command>: error: <status>" to standard error and returns exit status 1.
 int report_failure(const char* command, const Status& status);

@@ -5,7 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
-#include "model/model_dir.h"
+#include "model/hub/model_source.h"
 
 namespace rerankd::app {
 Result<text::Truncation> parse_truncation(const std::string& name) {
@@ -19,8 +19,10 @@ Result<text::Truncation> parse_truncation(const std::string& name) {
 void add_engine_flags(CLI::App& command, EngineFlags& flags) {
   command
       .add_option("--model,-m", flags.model,
-                  "Model directory, or a Hugging Face id found in the local cache")
+                  "Model directory, or a Hugging Face Hub id (org/name[@revision]), taken from "
+                  "the cache or downloaded")
       ->required();
+  add_hub_flags(command, flags.revision, flags.offline);
   command.add_option("--backend", flags.backend, "Compute backend")->capture_default_str();
   command.add_option("--dtype", flags.dtype, "Weights and activations type")->capture_default_str();
   command.add_option("--threads", flags.threads, "CPU threads (0 = all cores)")
@@ -41,8 +43,19 @@ void add_engine_flags(CLI::App& command, EngineFlags& flags) {
       ->capture_default_str();
 }
 
-Result<std::filesystem::path> resolve_model_flag(const std::string& model) {
-  return model::resolve_model_dir(model, model::hub_cache_dirs_from_environment());
+void add_hub_flags(CLI::App& command, std::string& revision, bool& offline) {
+  command.add_option(
+      "--revision", revision,
+      "Hub branch, tag or commit of --model (default: the one after '@', else main)");
+  command.add_flag("--offline", offline,
+                   "Never contact the Hub: use the cache only (also HF_HUB_OFFLINE=1)");
+}
+
+Result<std::filesystem::path> resolve_model_flag(const std::string& model,
+                                                 const std::string& revision, bool offline) {
+  auto settings = model::hub::hub_settings_from_environment();
+  settings.offline = settings.offline || offline;
+  return model::hub::resolve_model(model, revision, settings);
 }
 
 void warn_random_weights(const std::filesystem::path& model_dir) {
@@ -58,7 +71,8 @@ void warn_random_weights(const std::filesystem::path& model_dir) {
 }
 
 Result<std::unique_ptr<engine::Reranker>> open_reranker(const EngineFlags& flags) {
-  RERANKD_ASSIGN_OR_RETURN(const auto model_dir, resolve_model_flag(flags.model));
+  RERANKD_ASSIGN_OR_RETURN(const auto model_dir,
+                           resolve_model_flag(flags.model, flags.revision, flags.offline));
   RERANKD_ASSIGN_OR_RETURN(const auto truncation, parse_truncation(flags.truncation));
   engine::EngineOptions options;
   options.backend.name = flags.backend;

@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   add_make_model_command(app, selected);
   add_bench_command(app, selected);
   add_tune_command(app, selected);
+  add_download_command(app, selected);
   CLI11_PARSE(app, argc, argv);
   return selected ? selected() : 1;
 }

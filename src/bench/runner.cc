@@ -10,7 +10,7 @@
 #include "bench/progress_bar.h"
 #include "bench/sweep.h"
 #include "bench/target_pool.h"
-#include "model/model_dir.h"
+#include "model/hub/model_source.h"
 
 namespace rerankd::bench {
 namespace {
@@ -56,7 +56,7 @@ Result<ExperimentResult> run_experiment(const Experiment& experiment,
                                                             : experiment.base.config.model.path;
   RERANKD_ASSIGN_OR_RETURN(
       const auto model_dir,
-      model::resolve_model_dir(model, model::hub_cache_dirs_from_environment()));
+      model::hub::resolve_model(model, "", model::hub::hub_settings_from_environment()));
   Experiment adjusted = experiment;
   for (const auto& [key, value] : options.overrides) {
     RERANKD_RETURN_IF_ERROR(apply_setting(adjusted.base, key, value));

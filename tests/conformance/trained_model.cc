@@ -7,7 +7,7 @@
 #include <cstdlib>
 
 #include "model/bert_model.h"
-#include "model/model_dir.h"
+#include "model/hub/model_dir.h"
 #include "ranking_agreement.h"
 #include "support/test_env.h"
 #include "text/tokenizer.h"

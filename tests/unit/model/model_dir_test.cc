@@ -1,4 +1,4 @@
-#include "model/model_dir.h"
+#include "model/hub/model_dir.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

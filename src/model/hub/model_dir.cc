@@ -1,4 +1,4 @@
-#include "model/model_dir.h"
+#include "model/hub/model_dir.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -6,43 +6,18 @@
 #include <string>
 
 #include "common/file.h"
+#include "model/hub/repo_ref.h"
 
 namespace rerankd::model {
 namespace {
 
 namespace fs = std::filesystem;
+using hub::is_hub_id;
+using hub::repo_folder_name;
 
 bool has_config(const fs::path& dir) {
   std::error_code ec;
   return fs::is_regular_file(dir / "config.json", ec);
-}
-
-// A hub id is "name" or "org/name" with no empty, "." or ".." parts (never a path escape).
-bool is_hub_id(std::string_view model) {
-  if (model.empty() || std::count(model.begin(), model.end(), '/') > 1) return false;
-  std::size_t start = 0;
-  while (start <= model.size()) {
-    const std::size_t slash = std::min(model.find('/', start), model.size());
-    const std::string_view part = model.substr(start, slash - start);
-    if (part.empty() || part == "." || part == ".." || part.find('\\') != std::string_view::npos) {
-      return false;
-    }
-    start = slash + 1;
-  }
-  return true;
-}
-
-// huggingface_hub's repo_folder_name: "models--" + id with "/" replaced by "--".
-std::string repo_folder_name(std::string_view hub_id) {
-  std::string folder = "models--";
-  for (const char c : hub_id) {
-    if (c == '/') {
-      folder += "--";
-    } else {
-      folder += c;
-    }
-  }
-  return folder;
 }
 
 std::optional<std::string> read_ref(const fs::path& ref) {
