@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the real-client tests: run.sh RERANKD_BINARY MODEL_DIR VENV_DIR
+# Runs the real-client tests: run.sh RERANKD_BINARY MODEL_DIR VENV_DIR [SCRIPT]
+# (SCRIPT defaults to run_client_tests.py beside this file; tests/hub passes its own.)
 #
 # Makes a venv at VENV_DIR (python3 -m venv) with requirements.txt installed, unless one made
 # from the same requirements.txt (its sha256 is kept in VENV_DIR) is already there, then runs
@@ -7,14 +8,15 @@
 # to 127.0.0.1 only.
 set -euo pipefail
 
-if [[ $# -ne 3 ]]; then
-  echo "usage: $0 RERANKD_BINARY MODEL_DIR VENV_DIR" >&2
+if [[ $# -ne 3 && $# -ne 4 ]]; then
+  echo "usage: $0 RERANKD_BINARY MODEL_DIR VENV_DIR [SCRIPT]" >&2
   exit 2
 fi
 rerankd=$1
 model=$2
 venv=$3
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+script=${4:-$here/run_client_tests.py}
 requirements=$here/requirements.txt
 stamp=$venv/requirements.sha256
 python=${PYTHON:-python3}
@@ -47,4 +49,4 @@ if [[ ! -x $venv/bin/python || ! -f $stamp || $(cat "$stamp") != "$want" ]]; the
   echo "$want" >"$stamp"
 fi
 
-exec "$venv/bin/python" "$here/run_client_tests.py" --rerankd "$rerankd" --model "$model"
+exec "$venv/bin/python" "$script" --rerankd "$rerankd" --model "$model"
