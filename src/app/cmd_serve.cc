@@ -3,17 +3,20 @@
 // --port and every dotted key, e.g. --batching.max_batch_size 96).
 #include <fmt/core.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <thread>
 
 #include "app/commands.h"
 #include "app/engine_flags.h"
 #include "app/env_config.h"
 #include "common/build_info.h"
 #include "config/config.h"
+#include "engine/deferred_service.h"
 #include "engine/serving_engine.h"
 #include "http/server.h"
 #include "metrics/metrics.h"
@@ -63,8 +66,44 @@ sigset_t block_stop_signals() {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGUSR1);  // the model loader's "done"
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   return signals;
+}
+
+// The model's directory (downloaded when it is a Hub id not in the cache) and the engine on it.
+struct LoadedModel {
+  Status status;
+  std::filesystem::path dir;
+  std::unique_ptr<engine::ServingEngine> engine;
+};
+
+LoadedModel load_model(const config::Config& config, const ServeFlags& flags,
+                       metrics::Registry& registry) {
+  LoadedModel loaded;
+  auto dir = resolve_model_flag(config.model.path, flags.revision, flags.offline);
+  if (!dir.ok()) {
+    loaded.status = dir.status();
+    return loaded;
+  }
+  loaded.dir = *dir;
+  fmt::print(stderr, "rerankd serve: loading {} ({} backend, {})\n", dir->string(),
+             config.model.backend, config.model.dtype);
+  auto engine = engine::ServingEngine::create(config, *dir, &registry);
+  if (!engine.ok()) {
+    loaded.status = engine.status();
+    return loaded;
+  }
+  loaded.engine = std::move(*engine);
+  return loaded;
+}
+
+engine::ServiceInfo placeholder_info(const config::Config& config) {
+  engine::ServiceInfo info;
+  info.model_id = config.model.path;
+  info.backend = config.model.backend;
+  info.dtype = config.model.dtype;
+  return info;
 }
 
 int run_serve(const ServeFlags& flags) {
@@ -74,8 +113,6 @@ int run_serve(const ServeFlags& flags) {
     fmt::print("{}", config::to_yaml(*config));
     return 0;
   }
-  const auto model_dir = resolve_model_flag(config->model.path, flags.revision, flags.offline);
-  if (!model_dir.ok()) return report_failure("serve", model_dir.status());
 
   const sigset_t stop_signals = block_stop_signals();
   metrics::Registry registry;
@@ -85,26 +122,51 @@ int run_serve(const ServeFlags& flags) {
              fmt::format("version=\"{}\",commit=\"{}\",build_type=\"{}\"", build.version,
                          build.commit, build.build_type))
       .set(1);
-  fmt::print(stderr, "rerankd serve: loading {} ({} backend, {})\n", model_dir->string(),
-             config->model.backend, config->model.dtype);
-  auto engine = engine::ServingEngine::create(*config, *model_dir, &registry);
-  if (!engine.ok()) return report_failure("serve", engine.status());
-  if ((*engine)->info().random_weights) warn_random_weights(*model_dir);
 
+  // Listening before the model is there: /health answers and /ready is 503 while a Hub model
+  // downloads and loads (probes see a live, unready server, as with TEI).
+  engine::DeferredService service(placeholder_info(*config));
   http::ServerOptions options;
   options.server = config->server;
-  auto server = http::Server::start(options, **engine, &registry);
+  auto server = http::Server::start(options, service, &registry);
   if (!server.ok()) return report_failure("serve", server.status());
-  // Tests and scripts read the bound port from this line.
+  fmt::print(stderr,
+             "rerankd serve: /health is up on http://{}:{}; /ready once the model is loaded\n",
+             config->server.host, (*server)->port());
+
+  // The load runs beside the signal wait, so SIGTERM stops a long download at once; it says it
+  // is done with SIGUSR1, which is blocked with the stop signals.
+  LoadedModel loaded;
+  std::thread loader([&] {
+    loaded = load_model(*config, flags, registry);
+    kill(getpid(), SIGUSR1);
+  });
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  if (signal_number != SIGUSR1) {
+    fmt::print(stderr, "rerankd serve: {} received while loading the model; stopped\n",
+               signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+    std::fflush(stderr);
+    std::_Exit(1);  // the loader may be mid-download; a partial blob resumes next time
+  }
+  loader.join();
+  if (!loaded.status.ok()) {
+    (*server)->stop();
+    return report_failure("serve", loaded.status);
+  }
+  if (loaded.engine->info().random_weights) warn_random_weights(loaded.dir);
+  service.set(loaded.engine.get());
+  // Tests and scripts read the bound port from this line, printed once the model is ready.
   fmt::print("rerankd listening on http://{}:{}\n", config->server.host, (*server)->port());
   std::fflush(stdout);
 
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  do {
+    sigwait(&stop_signals, &signal_number);
+  } while (signal_number == SIGUSR1);
   fmt::print(stderr, "rerankd serve: {} received; finishing admitted requests\n",
              signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
   (*server)->stop();
-  (*engine)->shutdown();
+  loaded.engine->shutdown();
   fmt::print(stderr, "rerankd serve: stopped\n");
   return 0;
 }

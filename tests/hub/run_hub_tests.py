@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 import unittest
+import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -299,21 +300,31 @@ class HubTests(unittest.TestCase):
         self.assert_intact("acme/slow", outs[0][0].strip())
         self.assertEqual(len(HUB.requests("cdn", contains="/blobs/")) - before, 1)
 
-    def test_serve_downloads_then_serves(self):
+    def test_serve_is_live_but_not_ready_while_it_downloads(self):
+        HUB.repos["acme/stalls"].stalls_left = 1  # the weights wait 5 s before their first byte
         env = clean_env(self.cache)
-        proc = subprocess.Popen([ARGS.rerankd, "serve", "--model", "acme/tiny", "--port", "0"],
+        proc = subprocess.Popen([ARGS.rerankd, "serve", "--model", "acme/stalls", "--port", "0"],
                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
-            line = proc.stdout.readline()
-            self.assertIn("listening on http://", line, proc.stderr.read() if not line else line)
-            url = line.strip().split("listening on ")[1]
-            for _ in range(100):
+            line = proc.stderr.readline()
+            self.assertIn("/health is up on http://", line)
+            url = line.split("/health is up on ")[1].split(";")[0]
+
+            def status(path, body=None):
+                request = urllib.request.Request(url + path, data=body,
+                                                 headers={"Content-Type": "application/json"})
                 try:
-                    urllib.request.urlopen(url + "/ready", timeout=2)
-                    break
-                except Exception:
-                    time.sleep(0.1)
+                    return urllib.request.urlopen(request, timeout=10).status
+                except urllib.error.HTTPError as e:
+                    return e.code
+
             body = json.dumps({"query": "rust", "texts": ["Rust is a language", "cats"]}).encode()
+            self.assertEqual(status("/health"), 200)
+            self.assertEqual(status("/ready"), 503)
+            self.assertEqual(status("/rerank", body), 503)
+            listening = proc.stdout.readline()  # printed once the model is loaded
+            self.assertIn("listening on " + url, listening)
+            self.assertEqual(status("/ready"), 200)
             request = urllib.request.Request(url + "/rerank", data=body,
                                              headers={"Content-Type": "application/json"})
             ranked = json.loads(urllib.request.urlopen(request, timeout=10).read())
@@ -321,6 +332,44 @@ class HubTests(unittest.TestCase):
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+
+    def test_serve_on_a_repo_it_cannot_load_exits_with_the_reason(self):
+        result = rerankd(["serve", "--model", "acme/torch-only", "--port", "0"], clean_env(self.cache))
+        self.assert_fails(result, "pytorch_model.bin")
+
+    def test_a_write_failure_is_an_error_not_a_crash(self):
+        import resource
+        import signal
+
+        def small_files():
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))
+
+        result = subprocess.run([ARGS.rerankd, "download", "acme/tiny"], env=clean_env(self.cache),
+                                capture_output=True, text=True, timeout=120, preexec_fn=small_files)
+        self.assert_fails(result, "cannot write", "model.safetensors")
+        self.assertFalse(os.path.exists(os.path.join(self.repo_dir("acme/tiny"), "snapshots",
+                                                     HUB.repos["acme/tiny"].commit, "config.json")))
+
+    def test_progress_bar_on_a_terminal(self):
+        import pty
+        leader, follower = pty.openpty()
+        proc = subprocess.Popen([ARGS.rerankd, "download", "acme/slow"], env=clean_env(self.cache),
+                                stdout=subprocess.PIPE, stderr=follower)
+        os.close(follower)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        proc.wait(timeout=60)
+        os.close(leader)
+        self.assertEqual(proc.returncode, 0, seen)
+        self.assertRegex(seen.decode(errors="replace"), r"\r  model\.safetensors +\d+% of \d+\.\d MB")
 
 
 def main():
@@ -343,7 +392,7 @@ def main():
         Repo("acme/torch-only", torch_only),
         Repo("acme/tampered", files, wrong_sha=True),
         Repo("acme/flaky", dict(files, **{"marker.txt": b"flaky"})),
-        Repo("acme/stalls", dict(files, **{"marker.txt": b"stalls"}), stall=5.0),
+        Repo("acme/stalls", dict(files, **{"marker.txt": b"stalls"}), stall=5.0),  # > the 1 s timeout of one test, < the default 10 s
         Repo("acme/slow", dict(files, **{"marker.txt": b"slow"}), throttle=0.01),
     ], token=TOKEN)
     try:
