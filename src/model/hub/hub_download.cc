@@ -145,6 +145,20 @@ std::string host_of(const std::string& url) {
   return url.substr(start, url.find('/', start) - start);
 }
 
+// An LFS file's headers name its sha256 and size as X-Linked-*; a small file's are the usual ones.
+FileMetadata metadata_from(const HttpResponse& response, std::string download_url) {
+  const auto linked_or = [&response](const char* linked, const char* plain) {
+    std::string value = response.header(linked);
+    return value.empty() ? response.header(plain) : value;
+  };
+  FileMetadata metadata;
+  metadata.etag = clean_etag(linked_or("x-linked-etag", "etag"));
+  const std::string size = linked_or("x-linked-size", "content-length");
+  metadata.size = size.empty() ? 0 : std::strtoull(size.c_str(), nullptr, 10);
+  metadata.download_url = std::move(download_url);
+  return metadata;
+}
+
 Result<FileMetadata> file_metadata(const RepoRef& ref, const HubSettings& settings,
                                    const std::string& commit, const std::string& file) {
   HttpRequest request;
@@ -157,34 +171,17 @@ Result<FileMetadata> file_metadata(const RepoRef& ref, const HubSettings& settin
     auto response = fetch_with_retries(request);
     if (!response.ok()) return response.status().with_context(where(ref) + " file " + file);
     const long status = response->status;
+    std::string download_url = request.url;
     if (status >= 300 && status < 400) {
-      std::string location = response->header("location");
-      if (location.rfind('/', 0) == 0) {  // relative: a renamed repo on the Hub itself
-        request.url = settings.endpoint + location;
+      download_url = response->header("location");
+      if (download_url.rfind('/', 0) == 0) {  // relative: a renamed repo on the Hub itself
+        request.url = settings.endpoint + download_url;
         continue;
       }
-      FileMetadata metadata;
-      metadata.etag =
-          clean_etag(!response->header("x-linked-etag").empty() ? response->header("x-linked-etag")
-                                                                : response->header("etag"));
-      const std::string size = !response->header("x-linked-size").empty()
-                                   ? response->header("x-linked-size")
-                                   : response->header("content-length");
-      metadata.size = size.empty() ? 0 : std::stoull(size);
-      metadata.download_url = location;
-      if (metadata.etag.empty()) break;
-      return metadata;
+    } else if (status != 200) {
+      return http_error(ref, settings, *response, request.url, file);
     }
-    if (status != 200) return http_error(ref, settings, *response, request.url, file);
-    FileMetadata metadata;
-    metadata.etag =
-        clean_etag(!response->header("x-linked-etag").empty() ? response->header("x-linked-etag")
-                                                              : response->header("etag"));
-    const std::string size = !response->header("x-linked-size").empty()
-                                 ? response->header("x-linked-size")
-                                 : response->header("content-length");
-    metadata.size = size.empty() ? 0 : std::stoull(size);
-    metadata.download_url = request.url;
+    FileMetadata metadata = metadata_from(*response, std::move(download_url));
     if (metadata.etag.empty()) break;
     return metadata;
   }
