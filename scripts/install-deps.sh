@@ -19,6 +19,8 @@ if [[ ${1:-} == test ]]; then
   # tests/clients makes a venv with the real client libraries from PyPI (cohere, langchain-cohere,
   # llama-index, huggingface_hub, openapi-python-client); pip needs the CA certificates.
   packages+=(python3 python3-venv ca-certificates)
+  # tests/deploy puts Debian's HAProxy in front of rerankd replicas.
+  packages+=(haproxy)
 fi
 
 missing=()
