@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdlib>
+#include <ctime>
 #include <map>
 #include <memory>
 #include <thread>
@@ -61,6 +63,41 @@ Result<config::Config> effective_config(const ServeFlags& flags) {
 
 // SIGINT and SIGTERM are blocked before any thread starts, so every thread inherits the mask
 // and the main thread alone receives them through sigwait.
+const char* signal_name(int signal_number) {
+  return signal_number == SIGTERM ? "SIGTERM" : "SIGINT";
+}
+
+// After the first stop signal: /ready turns 503 at once and requests are still served for
+// `delay_ms` (a balancer checking /ready stops sending meanwhile), unless a second stop signal
+// comes first. The caller then stops listening and lets what is in flight finish.
+void drain(http::Server& server, int delay_ms, const sigset_t& stop_signals, int signal_number) {
+  server.begin_drain();
+  if (delay_ms <= 0) {
+    fmt::print(stderr, "rerankd serve: {} received; finishing admitted requests\n",
+               signal_name(signal_number));
+    return;
+  }
+  fmt::print(stderr,
+             "rerankd serve: {} received; draining: /ready is 503, requests are served for "
+             "{} ms more\n",
+             signal_name(signal_number), delay_ms);
+  std::fflush(stderr);
+  const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(delay_ms);
+  for (;;) {
+    const auto left = end - std::chrono::steady_clock::now();
+    if (left <= std::chrono::nanoseconds::zero()) break;
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(left);
+    const timespec timeout{static_cast<time_t>(seconds.count()),
+                           static_cast<long>((left - seconds).count())};
+    const int received = sigtimedwait(&stop_signals, nullptr, &timeout);
+    if (received == SIGTERM || received == SIGINT) {
+      fmt::print(stderr, "rerankd serve: {} received; draining cut short\n", signal_name(received));
+      break;
+    }
+  }
+  fmt::print(stderr, "rerankd serve: stopped listening; finishing admitted requests\n");
+}
+
 sigset_t block_stop_signals() {
   sigset_t signals;
   sigemptyset(&signals);
@@ -145,7 +182,7 @@ int run_serve(const ServeFlags& flags) {
   sigwait(&stop_signals, &signal_number);
   if (signal_number != SIGUSR1) {
     fmt::print(stderr, "rerankd serve: {} received while loading the model; stopped\n",
-               signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+               signal_name(signal_number));
     std::fflush(stderr);
     std::_Exit(1);  // the loader may be mid-download; a partial blob resumes next time
   }
@@ -163,8 +200,7 @@ int run_serve(const ServeFlags& flags) {
   do {
     sigwait(&stop_signals, &signal_number);
   } while (signal_number == SIGUSR1);
-  fmt::print(stderr, "rerankd serve: {} received; finishing admitted requests\n",
-             signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+  drain(**server, config->server.shutdown_delay_ms, stop_signals, signal_number);
   (*server)->stop();
   loaded.engine->shutdown();
   fmt::print(stderr, "rerankd serve: stopped\n");

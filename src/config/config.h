@@ -55,6 +55,8 @@ struct ServerConfig {
   int header_timeout_ms = 10000;          // whole header must arrive in this time
   int body_timeout_ms = 30000;            // whole body must arrive in this time
   int idle_timeout_ms = 60000;            // keep-alive connection with no request is closed
+  int shutdown_delay_ms = 0;              // after SIGTERM: /ready 503, still serving, this long
+  int drain_timeout_ms = 30000;           // then: in-flight requests get this long to finish
   bool access_log = true;                 // one JSON line per request on stderr
   std::string metrics = "open";           // GET /metrics: open, api_key (needs the key) or off
   std::string api_key;                    // non-empty: require "Authorization: Bearer <key>"

@@ -63,6 +63,13 @@ constexpr std::array kKeys = {
             RERANKD_CONFIG_FIELD(server.body_timeout_ms)},
     KeySpec{"server.idle_timeout_ms", "a keep-alive connection idle this long is closed",
             RERANKD_CONFIG_FIELD(server.idle_timeout_ms)},
+    KeySpec{"server.shutdown_delay_ms",
+            "after SIGTERM, /ready answers 503 while requests are still served this long, so a "
+            "balancer's health check takes the server out before it stops listening",
+            RERANKD_CONFIG_FIELD(server.shutdown_delay_ms)},
+    KeySpec{"server.drain_timeout_ms",
+            "once the server stops listening, requests in flight get this long to be answered",
+            RERANKD_CONFIG_FIELD(server.drain_timeout_ms)},
     KeySpec{"server.access_log", "one JSON line per request on stderr",
             RERANKD_CONFIG_FIELD(server.access_log)},
     KeySpec{"server.metrics", "GET /metrics: open, api_key (needs the key) or off",

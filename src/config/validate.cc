@@ -110,6 +110,8 @@ void check_server(const ServerConfig& server, Checker& check) {
   check.at_least("server.header_timeout_ms", server.header_timeout_ms, 1);
   check.at_least("server.body_timeout_ms", server.body_timeout_ms, 1);
   check.at_least("server.idle_timeout_ms", server.idle_timeout_ms, 1);
+  check.at_least("server.shutdown_delay_ms", server.shutdown_delay_ms, 0);
+  check.at_least("server.drain_timeout_ms", server.drain_timeout_ms, 0);
   if (server.metrics != "open" && server.metrics != "api_key" && server.metrics != "off") {
     check.add("server.metrics",
               quote_for_message(server.metrics) + " is not one of open, api_key, off");

@@ -217,7 +217,11 @@ void Connection::answer_and_close(HttpResponse response) {
 
 void Connection::write(HttpResponse response) {
   phase_ = Phase::kWriting;
-  const bool keep_alive = keep_alive_ && !peer_gone_ && !state_->stopping.load();
+  // Draining closes each connection after its answer, so that keep-alive clients come back
+  // through the balancer, which no longer sends them here.
+  const auto& draining = state_->router.context().draining;
+  const bool keep_alive =
+      keep_alive_ && !peer_gone_ && !state_->stopping.load() && !(draining && draining->load());
   keep_alive_ = keep_alive;
   response_.emplace(static_cast<bhttp::status>(response.status), 11);
   response_->set(bhttp::field::server, "rerankd");

@@ -41,6 +41,13 @@ void handle_health(const RouterContext&, HttpRequest, const Reply& reply) {
 }
 
 void handle_ready(const RouterContext& context, HttpRequest, const Reply& reply) {
+  if (context.draining && context.draining->load()) {
+    reply(respond_with(
+        error_response(Status(StatusCode::kUnavailable,
+                              "draining: the server is shutting down; requests are still "
+                              "answered until it stops listening"))));
+    return;
+  }
   if (!context.service->ready()) {
     reply(respond_with(error_response(Status(StatusCode::kUnavailable,
                                              "not ready: the model is loading or the server is "

@@ -2,6 +2,7 @@
 // answer (x-request-id, timing headers) and records the HTTP metrics. Handlers never throw.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -23,6 +24,8 @@ struct RouterContext {
   std::string metrics = "open";    // server.metrics: open, api_key or off
   bool access_log = false;         // one JSON line per request on stderr
   std::string version;             // rerankd's version, for /info
+  // Set by Server::begin_drain: /ready answers 503 and responses close their connections.
+  std::shared_ptr<const std::atomic<bool>> draining;
 };
 
 // The metrics label of a request path: the route's path, or "other".

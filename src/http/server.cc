@@ -1,5 +1,6 @@
 #include "http/server.h"
 
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -37,6 +38,7 @@ struct Server::Impl {
   std::uint16_t port = 0;
   std::vector<std::thread> threads;
   std::once_flag stopped;
+  std::shared_ptr<std::atomic<bool>> draining;  // the router's RouterContext::draining
 };
 
 Status Server::Impl::listen() {
@@ -98,10 +100,13 @@ Result<std::unique_ptr<Server>> Server::start(const ServerOptions& options,
   context.api_key = options.server.api_key;
   context.metrics = options.server.metrics;
   context.access_log = options.server.access_log;
+  auto draining = std::make_shared<std::atomic<bool>>(false);
+  context.draining = draining;
   context.version = options.version.empty() ? std::string(build_info().version) : options.version;
 
   try {
     auto impl = std::make_unique<Impl>(std::make_shared<ServerState>(options, std::move(context)));
+    impl->draining = std::move(draining);
     RERANKD_RETURN_IF_ERROR(impl->listen());
     impl->accept();
     const int threads = std::max(1, options.server.io_threads);
@@ -119,6 +124,8 @@ Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Server::~Server() { stop(); }
 
 std::uint16_t Server::port() const { return impl_->port; }
+
+void Server::begin_drain() { impl_->draining->store(true); }
 
 void Server::stop() {
   std::call_once(impl_->stopped, [this] {
@@ -142,7 +149,7 @@ void Server::stop() {
     live.clear();
     {
       std::unique_lock<std::mutex> lock(state.mutex);
-      state.drained.wait_for(lock, std::chrono::milliseconds(state.options.drain_timeout_ms),
+      state.drained.wait_for(lock, std::chrono::milliseconds(state.options.server.drain_timeout_ms),
                              [&] { return state.connections.empty(); });
     }
     // Anything still open after the drain timeout is abandoned.

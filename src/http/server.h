@@ -16,10 +16,9 @@ namespace rerankd::http {
 
 struct ServerOptions {
   // host, port (0 = ephemeral), io_threads, max_client_batch_size, auto_truncate,
-  // request_timeout_ms, max_body_bytes, header/body/idle timeouts, api_key.
+  // request_timeout_ms, max_body_bytes, header/body/idle timeouts, drain_timeout_ms, api_key.
   config::ServerConfig server;
-  int drain_timeout_ms = 30000;  // stop(): longest wait for in-flight requests to be answered
-  std::string version;           // shown by /info and /openapi.json; empty: the build's version
+  std::string version;  // shown by /info and /openapi.json; empty: the build's version
 };
 
 class Server {
@@ -37,9 +36,15 @@ class Server {
   // The bound port (the ephemeral one when server.port was 0). Thread-safe.
   std::uint16_t port() const;
 
+  // The start of a graceful shutdown: from now on /ready answers 503 ("draining") so that a
+  // balancer's health check takes this server out, while every request is still accepted and
+  // answered, each on a connection that then closes (a keep-alive client reconnects, through
+  // the balancer, elsewhere). Thread-safe; stop() follows.
+  void begin_drain();
+
   // Graceful: stops accepting, closes idle connections, lets in-flight requests be answered
   // (their connections then close), and returns when all connections are gone or after
-  // drain_timeout_ms. Idempotent; thread-safe; must not be called from an I/O thread.
+  // server.drain_timeout_ms. Idempotent; thread-safe; must not be called from an I/O thread.
   void stop();
 
   struct Impl;

@@ -16,6 +16,7 @@ import argparse
 import http.client
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -49,6 +50,9 @@ def wait_ready(port, timeout=60):
     return False
 
 
+SHUTDOWN_DELAY_MS = 1500
+
+
 class Replica:
     def __init__(self, args, port, log_dir, index):
         self.args, self.port, self.index = args, port, index
@@ -60,6 +64,8 @@ class Replica:
             [self.args.rerankd, "serve", "--model", self.args.model, "--port", str(self.port),
              "--server.max_concurrency", "1", "--server.max_queue_pairs", "200",
              "--server.max_client_batch_size", "100",
+             # Longer than HAProxy's check needs to take a server out (inter 300ms x fall 2).
+             "--server.shutdown_delay_ms", str(SHUTDOWN_DELAY_MS),
              "--server.access_log", "false"],
             stdout=self.log, stderr=self.log)
         if not wait_ready(self.port):
@@ -246,6 +252,12 @@ def main():
         if no_retry_after:
             failures.append(f"{len(no_retry_after)} 429s without Retry-After")
         overload = next(r for r in rows if r["phase"].startswith("overload"))
+        # The rolling restart drained: HAProxy took replica 1 out on its 503 from /ready while
+        # it still listened, rather than finding its port closed.
+        with open(os.path.join(tmp, "haproxy.log"), errors="replace") as f:
+            haproxy_log = f.read()
+        if not re.search(r"r1 is DOWN, reason: Layer7 wrong status, code: 503", haproxy_log):
+            failures.append("HAProxy did not see replica 1's /ready turn 503 when it drained")
         if overload["by_status"].get("429", 0) == 0:
             failures.append("the overload produced no 429: the test did not exercise it")
         for row in rows:

@@ -117,22 +117,31 @@ class Manifests(unittest.TestCase):
         self.assertEqual(container["startupProbe"]["httpGet"]["path"], "/ready")
         self.assertEqual(container["livenessProbe"]["httpGet"]["path"], "/health")
         self.assertEqual(container["ports"][0]["containerPort"], 8080)
-        # The grace period covers preStop and the server's 30 s drain (http::ServerOptions).
+        # The grace period covers preStop and the server's drain, as the container's own
+        # environment and arguments configure it (server.shutdown_delay_ms, drain_timeout_ms).
+        server = self.container_config(container)["server"]
         self.assertGreaterEqual(pod["terminationGracePeriodSeconds"],
-                                container["lifecycle"]["preStop"]["sleep"]["seconds"] + 30)
+                                container["lifecycle"]["preStop"]["sleep"]["seconds"]
+                                + (server["shutdown_delay_ms"] + server["drain_timeout_ms"]) / 1000)
+
+    def container_config(self, container):
+        """The config `rerankd serve` would run with in this container (--print-config)."""
+        entrypoint = ["serve", "--config", os.path.join(ARGS.repo, "configs", "default.yaml"),
+                      "--server.host", "0.0.0.0"]
+        env = {e["name"]: e["value"] for e in container.get("env", []) if "value" in e}
+        result = subprocess.run([ARGS.rerankd, *entrypoint, *container.get("args", []),
+                                 "--print-config"],
+                                env=dict(os.environ, **env), capture_output=True, text=True)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return yaml.safe_load(result.stdout)
 
     def test_gpu_overlay_asks_for_a_gpu_and_its_arguments_parse(self):
         container = self.deployment(self.overlay("gpu"))["spec"]["template"]["spec"]["containers"][0]
         self.assertEqual(container["resources"]["limits"]["nvidia.com/gpu"], 1)
         self.assertEqual(container["image"], "rerankd-cuda:latest")
         self.assertIn("/ready", container["readinessProbe"]["httpGet"]["path"])  # the base's, kept
-        entrypoint = ["serve", "--config", os.path.join(ARGS.repo, "configs", "default.yaml"),
-                      "--server.host", "0.0.0.0"]
         env = {e["name"]: e["value"] for e in container["env"] if "value" in e}
-        result = subprocess.run([ARGS.rerankd, *entrypoint, *container["args"], "--print-config"],
-                                env=dict(os.environ, **env), capture_output=True, text=True)
-        self.assertEqual(result.returncode, 0, result.stderr)
-        config = yaml.safe_load(result.stdout)
+        config = self.container_config(container)
         self.assertEqual(config["model"]["backend"], "cuda")
         self.assertEqual(config["model"]["path"], env["MODEL_ID"])
         self.assertEqual(config["server"]["port"], 8080)

@@ -128,6 +128,41 @@ TEST_F(ServeProcessTest, StatusEndpointsAnswer) {
   EXPECT_THAT(server.stderr_text(), HasSubstr(R"("method":"GET","route":"/info","status":200)"));
 }
 
+// Draining (server.shutdown_delay_ms): after SIGTERM /ready is 503 at once, so a balancer's
+// health check takes the replica out, while requests are still scored, each on a connection
+// that then closes; after the delay the server stops listening and exits 0. A second SIGTERM
+// would end the delay early; this one waits it out.
+TEST_F(ServeProcessTest, SigtermDrainsWithReadyUnreadyWhileStillScoring) {
+  ServerProcess server({"--model", tiny_model(), "--server.shutdown_delay_ms", "1500"});
+  ASSERT_TRUE(server.started()) << server.stderr_text();
+  HttpClient before(server.port());
+  EXPECT_EQ(before.get("/ready").status, 200);
+  const std::string body =
+      "{\"query\":" + json_string(kQuery) + ",\"texts\":" + documents_array() + "}";
+  const auto scored_before = before.post("/rerank", body);
+  ASSERT_EQ(scored_before.status, 200) << scored_before.body;
+
+  server.send_signal(SIGTERM);
+  // The drain starts when the signal is taken; wait for the server to say so.
+  for (int i = 0; i < 200 && server.stderr_text().find("draining:") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_THAT(server.stderr_text(), HasSubstr("draining: /ready is 503"));
+  HttpClient during(server.port());
+  const auto ready = during.get("/ready");
+  EXPECT_EQ(ready.status, 503) << ready.body;
+  EXPECT_THAT(ready.body, HasSubstr("draining"));
+  EXPECT_EQ(ready.header("connection"), "close");
+  EXPECT_EQ(HttpClient(server.port()).get("/health").status, 200);  // alive, not ready
+  HttpClient scoring(server.port());
+  const auto scored = scoring.post("/rerank", body);
+  EXPECT_EQ(scored.status, 200) << scored.body;
+  EXPECT_EQ(scored.body, scored_before.body);  // the same scores while draining
+  EXPECT_EQ(scored.header("connection"), "close");
+  EXPECT_EQ(server.wait_for_exit(), 0) << server.stderr_text();
+  EXPECT_THAT(server.stderr_text(), HasSubstr("stopped listening"));
+}
+
 TEST_F(ServeProcessTest, TokenizeAndDecodeUseTheServedTokenizer) {
   ServerProcess server({"--model", tiny_model()});
   ASSERT_TRUE(server.started()) << server.stderr_text();

@@ -84,7 +84,16 @@ ServerProcess::~ServerProcess() {
 
 int ServerProcess::stop(int signal_number, int timeout_ms) {
   if (pid_ <= 0) return -1;
-  ::kill(pid_, signal_number);
+  send_signal(signal_number);
+  return wait_for_exit(timeout_ms);
+}
+
+void ServerProcess::send_signal(int signal_number) {
+  if (pid_ > 0) ::kill(pid_, signal_number);
+}
+
+int ServerProcess::wait_for_exit(int timeout_ms) {
+  if (pid_ <= 0) return -1;
   const auto start = SteadyClock::now();
   while (elapsed_ms(start) < timeout_ms) {
     int status = 0;

@@ -27,6 +27,10 @@ class ServerProcess {
   // killed by one), or -1 after `timeout_ms` without an exit.
   int stop(int signal_number, int timeout_ms = 60000);
 
+  // The two halves of stop(): send a signal and go on; wait for the exit (as stop returns).
+  void send_signal(int signal_number);
+  int wait_for_exit(int timeout_ms = 60000);
+
   // Everything the server wrote to standard error so far.
   std::string stderr_text() const;
 

@@ -38,7 +38,7 @@ class ServerTest : public ::testing::Test {
   void start(const config::ServerConfig& config = test_config()) {
     ServerOptions options;
     options.server = config;
-    options.drain_timeout_ms = 10000;
+    options.server.drain_timeout_ms = 10000;
     options.version = "9.9.9-test";
     auto server = Server::start(options, service_, &registry_);
     ASSERT_TRUE(server.ok()) << server.status().to_string();
