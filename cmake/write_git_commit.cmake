@@ -4,7 +4,10 @@
 execute_process(COMMAND git -C "${SOURCE_DIR}" describe --always --dirty=+dirty
                 OUTPUT_VARIABLE commit OUTPUT_STRIP_TRAILING_WHITESPACE
                 ERROR_QUIET RESULT_VARIABLE failed)
-if(failed OR commit STREQUAL "")
+# A tree without .git (a container build's context) names its commit in RERANKD_GIT_COMMIT.
+if((failed OR commit STREQUAL "") AND NOT "$ENV{RERANKD_GIT_COMMIT}" STREQUAL "")
+  set(commit "$ENV{RERANKD_GIT_COMMIT}")
+elseif(failed OR commit STREQUAL "")
   set(commit "unknown")
 endif()
 set(text "#define RERANKD_GIT_COMMIT \"${commit}\"\n")
