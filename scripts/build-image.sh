@@ -28,6 +28,7 @@ debian_base=localhost/rerankd-base:bookworm
 cuda_devel=localhost/rerankd-cuda-devel-standin:13.0
 cuda_runtime=localhost/rerankd-cuda-runtime-standin:13.0
 work=$(mktemp -d /tmp/rerankd-image.XXXXXX)
+chmod 755 "$work"  # apt's unprivileged _apt user reads the Ubuntu keyring from here
 container=""
 server=""
 cleanup() {
@@ -54,8 +55,10 @@ make_cuda_devel_standin() {
   # What rerankd's build needs: nvcc, headers, cudart and cuBLAS (not cuDNN, NCCL, cuFFT ...).
   tar -C / -cf - --exclude='libcudnn*' --exclude='libnccl*' --exclude='libcufft*' \
     --exclude='libcusparse*' --exclude='libcusolver*' --exclude='libcurand*' \
-    --exclude='libnvrtc*' --exclude='libnvperf*' --exclude='libnvblas*' "${cuda_home#/}" |
-    podman import --quiet - "$cuda_devel" >/dev/null
+    --exclude='libnvrtc*' --exclude='libnvperf*' --exclude='libnvblas*' "${cuda_home#/}" \
+    >"$work/cuda.tar"
+  podman import --quiet "$work/cuda.tar" "$cuda_devel" >/dev/null
+  rm "$work/cuda.tar"
 }
 
 make_cuda_runtime_standin() {
