@@ -66,7 +66,8 @@ make_cuda_runtime_standin() {
   local keyring_deb=ubuntu-keyring_2023.11.28.1_all.deb
   curl -sf -o "$work/$keyring_deb" "$ubuntu_archive/pool/main/u/ubuntu-keyring/$keyring_deb"
   dpkg-deb -x "$work/$keyring_deb" "$work/keyring"
-  mmdebstrap --quiet --variant=apt --components=main \
+  # passwd: Ubuntu's base image has useradd, the apt variant does not.
+  mmdebstrap --quiet --variant=apt --components=main --include=passwd \
     --keyring="$work/keyring/usr/share/keyrings/ubuntu-archive-keyring.gpg" \
     noble "$work/noble.tar" "$ubuntu_archive"
   podman import --quiet "$work/noble.tar" localhost/rerankd-ubuntu:noble >/dev/null
