@@ -61,7 +61,9 @@ Result<std::string> read_file(const std::filesystem::path& path) {
 }
 
 Result<MappedFile> MappedFile::open(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO would otherwise wait for a writer, forever; the type check below
+  // refuses it. Reads of a regular file (here: mmap) ignore the flag.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return file_error(path, "cannot open");
   struct stat info {};
   if (::fstat(fd, &info) != 0) {
