@@ -39,7 +39,23 @@ Status read_norm(SpecCursor& cursor, std::string_view prefix, LayerNormWeights& 
   return Status::ok_status();
 }
 
+// Everything below is sized from config.json, so a corrupt num_hidden_layers (a billion) would
+// build a tensor list and layers for weights the checkpoint cannot have: it is checked against
+// the checkpoint first. (Fewer layers than the checkpoint load as in transformers, which leaves
+// the rest unused.)
+Status check_layer_count(const BertConfig& config, const WeightStorage& storage) {
+  const std::int64_t layers = storage.encoder_layer_count();
+  if (config.num_hidden_layers <= layers) return Status::ok_status();
+  const std::string first_missing = std::string(config.family->encoder_prefix) + "encoder.layer." +
+                                    std::to_string(layers) + ".attention.self.query.weight";
+  return not_found(storage.checkpoint_name() + ": config.json says num_hidden_layers " +
+                   std::to_string(config.num_hidden_layers) + ", but the checkpoint has " +
+                   std::to_string(layers) + " encoder layers (missing tensor \"" + first_missing +
+                   "\")");
+}
+
 Status read_weights(const BertConfig& config, WeightStorage& storage, BertWeights& weights) {
+  RERANKD_RETURN_IF_ERROR(check_layer_count(config, storage));
   SpecCursor cursor(config, storage);
   RERANKD_ASSIGN_OR_RETURN(weights.word_embeddings, cursor.next("word_embeddings.weight"));
   RERANKD_ASSIGN_OR_RETURN(weights.position_embeddings, cursor.next("position_embeddings.weight"));

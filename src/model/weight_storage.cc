@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <bit>
 #include <cstdio>
 #include <cstring>
@@ -136,9 +137,7 @@ Result<WeightStorage::Location> WeightStorage::find(const TensorSpec& spec) cons
       return Location{found->second, name};
     }
   }
-  const std::string file =
-      shards_.size() == 1 ? shards_.front().file.path().string() : source_name_;
-  return not_found(file + ": missing tensor \"" + names.front() + "\" (looked for " +
+  return not_found(checkpoint_name() + ": missing tensor \"" + names.front() + "\" (looked for " +
                    quoted_list(names) + ")");
 }
 
@@ -180,6 +179,28 @@ Result<Tensor> WeightStorage::tensor(const TensorSpec& spec) {
   ++tensors_used_;
   parameters_used_ += tensor.numel();
   return tensor;
+}
+
+std::string WeightStorage::checkpoint_name() const {
+  return shards_.size() == 1 ? shards_.front().file.path().string() : source_name_;
+}
+
+std::int64_t WeightStorage::encoder_layer_count() const {
+  constexpr std::string_view kLayer = "encoder.layer.";
+  std::int64_t count = 0;
+  for (const auto& entry : shard_of_) {
+    const std::string_view name = entry.first;
+    const std::size_t at = name.find(kLayer);
+    if (at == std::string_view::npos) continue;
+    std::int64_t index = 0;
+    std::size_t digits = 0;
+    for (std::size_t i = at + kLayer.size(); i < name.size() && digits < 9; ++i, ++digits) {
+      if (name[i] < '0' || name[i] > '9') break;
+      index = index * 10 + (name[i] - '0');
+    }
+    if (digits > 0) count = std::max(count, index + 1);
+  }
+  return count;
 }
 
 std::string WeightStorage::description() const {

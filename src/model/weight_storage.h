@@ -35,6 +35,13 @@ class WeightStorage {
   // checkpoint names "bert.<name>" and "<name>" (and the legacy LayerNorm gamma/beta).
   Result<Tensor> tensor(const TensorSpec& spec);
 
+  // One more than the highest N of the checkpoint's "encoder.layer.N." tensors: the number of
+  // encoder layers it can hold (0 when none).
+  std::int64_t encoder_layer_count() const;
+
+  // A name for the checkpoint in errors: the file, or the index of a sharded one.
+  std::string checkpoint_name() const;
+
   // e.g. "model.safetensors (F32, 1 file, 105 tensors, 22.7M parameters)", over the tensors
   // handed out so far.
   std::string description() const;

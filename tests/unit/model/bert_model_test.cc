@@ -5,6 +5,7 @@
 
 #include "model/random_model.h"
 #include "model_test_util.h"
+#include "support/memory_limited_child.h"
 #include "support/test_env.h"
 
 namespace rerankd::model {
@@ -81,7 +82,27 @@ TEST_F(BertModelLoad, MoreLayersThanTheCheckpointIsAMissingTensor) {
   edit_config("\"num_hidden_layers\": 2", "\"num_hidden_layers\": 3");
   const Status status = load_error();
   EXPECT_EQ(status.code(), StatusCode::kNotFound);
+  EXPECT_THAT(status.message(), HasSubstr("num_hidden_layers 3"));
+  EXPECT_THAT(status.message(), HasSubstr("the checkpoint has 2 encoder layers"));
   EXPECT_THAT(status.message(), HasSubstr("bert.encoder.layer.2.attention.self.query.weight"));
+}
+
+// A hostile config.json (issue 19): a billion layers once built a tensor list and weights for
+// every declared layer before noticing the checkpoint lacks layer 2, until bad_alloc or the
+// kernel's OOM killer. The load runs in a child under a 2 GiB address-space limit, so the old
+// behaviour fails this test instead of exhausting the machine.
+TEST_F(BertModelLoad, AHugeLayerCountIsRefusedBeforeAnythingIsSized) {
+  edit_config("\"num_hidden_layers\": 2", "\"num_hidden_layers\": 1000000000");
+  const int status = rerankd::testing::run_in_child_with_memory_limit(std::size_t{2} << 30, [&] {
+    const auto model = BertModel::load(dir_);
+    if (model.ok()) return 10;
+    const std::string& message = model.status().message();
+    return message.find("num_hidden_layers 1000000000") != std::string::npos &&
+                   message.find("has 2 encoder layers") != std::string::npos
+               ? 0
+               : 11;
+  });
+  EXPECT_EQ(status, 0) << "child exit status (10: loaded, 11: other error, 134: abort)";
 }
 
 TEST_F(BertModelLoad, ClassifierLabelsMustMatch) {
