@@ -31,8 +31,10 @@ work=$(mktemp -d /tmp/rerankd-image.XXXXXX)
 chmod 755 "$work"  # apt's unprivileged _apt user reads the Ubuntu keyring from here
 container=""
 server=""
+proc_mounted=""
 cleanup() {
   [[ -n $server ]] && kill "$server" 2>/dev/null
+  [[ -n $proc_mounted ]] && umount "$proc_mounted" 2>/dev/null
   if [[ -n $container ]]; then
     podman umount "$container" >/dev/null 2>&1 || true
     podman rm -f "$container" >/dev/null 2>&1 || true
@@ -113,6 +115,10 @@ step "podman build $tag" "ok ($((SECONDS - started)) s, ${size}B)"
 # Run what the image holds. (podman run itself needs cgroups and rlimits some sandboxes refuse.)
 container=$(podman create "$tag")
 root=$(podman mount "$container")
+# A container runtime mounts /proc; the loader needs it here too: it finds $ORIGIN (the cuda
+# image's RUNPATH to its bundled libraries) by reading /proc/self/exe.
+mount -t proc proc "$root/proc"
+proc_mounted=$root/proc
 as_image_user() { chroot --userspec=1000:1000 "$root" env -i HF_HOME=/data "$@"; }
 cp -r "$repo_root/examples/tokenizers/bert-base-uncased" "$root/tmp/tokenizer"
 version=$(as_image_user "$binary" --version)
