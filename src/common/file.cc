@@ -46,12 +46,30 @@ Status write_file_atomically(const std::filesystem::path& path, std::string_view
   return {};
 }
 
-Result<std::string> read_file(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return not_found(path.string() + ": no such file");
-  if (!std::filesystem::is_regular_file(path, ec)) {
+Result<bool> file_is_present(const std::filesystem::path& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) == 0) {
+    if (S_ISREG(info.st_mode)) return true;
     return invalid_argument(path.string() + ": not a regular file");
   }
+  const int error = errno;
+  if (error == ELOOP) {
+    return invalid_argument(path.string() + ": a loop of symbolic links (" + std::strerror(error) +
+                            ")");
+  }
+  if (error == ENOENT || error == ENOTDIR) {
+    if (::lstat(path.c_str(), &info) == 0 && S_ISLNK(info.st_mode)) {
+      return invalid_argument(path.string() + ": a symbolic link to a file that does not exist");
+    }
+    return false;
+  }
+  errno = error;
+  return file_error(path, "cannot stat");
+}
+
+Result<std::string> read_file(const std::filesystem::path& path) {
+  RERANKD_ASSIGN_OR_RETURN(const bool present, file_is_present(path));
+  if (!present) return not_found(path.string() + ": no such file");
   std::ifstream in(path, std::ios::binary);
   if (!in) return file_error(path, "cannot open");
   std::ostringstream content;

@@ -11,6 +11,12 @@
 
 namespace rerankd {
 
+// Whether an optional file of a model directory is there: false only when nothing has that name.
+// Something there that cannot be read as a file is an error naming it, never "absent", so a
+// loader cannot silently fall back to another file: a symlink loop, a symlink to nothing, a
+// directory or a FIFO (InvalidArgument).
+Result<bool> file_is_present(const std::filesystem::path& path);
+
 // Reads a whole file; NotFound when it is missing, InvalidArgument when it is not a file.
 Result<std::string> read_file(const std::filesystem::path& path);
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "common/finite.h"
 #include "engine/model_fit.h"
 
 namespace rerankd::engine {
@@ -57,6 +58,11 @@ Result<Scores> Reranker::score(std::span<const Pair> pairs, ScoreMode mode,
     if (logits.size() != batch.num_pairs() * scores.num_labels) {
       return internal_error("backend returned " + std::to_string(logits.size()) + " logits for " +
                             std::to_string(batch.num_pairs()) + " pairs");
+    }
+    if (const std::size_t bad = first_non_finite(logits); bad != kAllFinite) {
+      const std::size_t pair = begin + bad / scores.num_labels;
+      return internal_error((label ? label(pair) : "pair " + std::to_string(pair)) +
+                            ": scored a non-finite logit (" + std::to_string(logits[bad]) + ")");
     }
     scores.values.insert(scores.values.end(), logits.begin(), logits.end());
   }

@@ -291,8 +291,8 @@ Result<dom::object> parse_object(dom::parser& parser, std::string_view json_text
 // CrossEncoder._parse_model_config reads it before get_default_activation_fn runs, so when it
 // names an activation it wins over config.json's keys.
 Status apply_sentence_transformers_config(const std::filesystem::path& path, BertConfig& config) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return Status::ok_status();
+  RERANKD_ASSIGN_OR_RETURN(const bool present, file_is_present(path));
+  if (!present) return Status::ok_status();
   RERANKD_ASSIGN_OR_RETURN(const std::string text, read_file(path));
   dom::parser parser;
   RERANKD_ASSIGN_OR_RETURN(const dom::object object, parse_object(parser, text, path.string()));

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <utility>
 
+#include "common/finite.h"
 #include "model/dtype_convert.h"
 
 namespace rerankd::model {
@@ -64,9 +65,13 @@ Result<std::unique_ptr<WeightStorage>> WeightStorage::open(const std::filesystem
   std::error_code ec;
   const auto single = dir / kSingleFileName;
   const auto index = dir / kIndexFileName;
-  if (std::filesystem::exists(single, ec)) {
+  // An unreadable model.safetensors (a symlink loop) is its own error, not "try the index".
+  RERANKD_ASSIGN_OR_RETURN(const bool has_single, file_is_present(single));
+  RERANKD_ASSIGN_OR_RETURN(const bool has_index,
+                           has_single ? Result<bool>(false) : file_is_present(index));
+  if (has_single) {
     RERANKD_RETURN_IF_ERROR(storage->open_single(single));
-  } else if (std::filesystem::exists(index, ec)) {
+  } else if (has_index) {
     RERANKD_RETURN_IF_ERROR(storage->open_sharded(dir, index));
   } else {
     std::string message = dir.string() + ": no " + kSingleFileName + " or " + kIndexFileName;
@@ -174,6 +179,11 @@ Result<Tensor> WeightStorage::tensor(const TensorSpec& spec) {
     tensor.data = buffer;
   } else {
     return unimplemented(where + " has dtype " + entry.dtype + "; rerankd reads F32, F16 and BF16");
+  }
+  // transformers would load NaN weights and answer NaN for every pair; say so now instead.
+  if (const std::size_t bad = first_non_finite(tensor.data); bad != kAllFinite) {
+    return data_loss(where + " holds a non-finite value (" + std::to_string(tensor.data[bad]) +
+                     ") at element " + std::to_string(bad));
   }
   dtypes_used_.insert(entry.dtype);
   ++tensors_used_;

@@ -3,6 +3,7 @@
 #include <string>
 #include <utility>
 
+#include "common/finite.h"
 #include "sched/dynamic_scheduler.h"
 
 namespace rerankd::sched {
@@ -89,6 +90,13 @@ void DynamicScheduler::complete(FormedBatch& batch) {
       job.fail(
           batch.status.with_context("batch of " + std::to_string(batch.pairs.size()) + " pairs"),
           DropReason::kError);
+    } else if (const std::span<const float> logits(batch.logits.data() + i * labels, labels);
+               first_non_finite(logits) != kAllFinite) {
+      // A NaN or infinite logit (an overflow, or weights gone bad) is no score to rank by.
+      job.fail({StatusCode::kInternal, "pair " + std::to_string(pair.index) +
+                                           " scored a non-finite logit (" +
+                                           std::to_string(logits[first_non_finite(logits)]) + ")"},
+               DropReason::kError);
     } else if (job.record_pair(pair.index, batch.logits.data() + i * labels,
                                batch.started - pair.enqueued)) {
       job.succeed();

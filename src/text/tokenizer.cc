@@ -5,6 +5,7 @@
 #include <utility>
 #include <variant>
 
+#include "common/file.h"
 #include "text/tokenizer_spec.h"
 #include "text/truncation.h"
 #include "text/utf8.h"
@@ -145,17 +146,20 @@ Status check_utf8(std::string_view text, const char* what) {
 }  // namespace
 
 Result<Tokenizer> Tokenizer::from_directory(const std::filesystem::path& dir) {
-  std::error_code ec;
-  if (std::filesystem::is_regular_file(dir / "tokenizer.json", ec)) {
-    return from_tokenizer_json(dir / "tokenizer.json");
+  // transformers' order: tokenizer.json, else vocab.txt with tokenizer_config.json and
+  // special_tokens_map.json. A file that is there but unreadable (a symlink loop, say) is an
+  // error, never a reason to try the next one: that would tokenize differently without a word.
+  RERANKD_ASSIGN_OR_RETURN(const bool has_json, file_is_present(dir / "tokenizer.json"));
+  if (has_json) return from_tokenizer_json(dir / "tokenizer.json");
+  RERANKD_ASSIGN_OR_RETURN(const bool has_vocab, file_is_present(dir / "vocab.txt"));
+  if (!has_vocab) return not_found(dir.string() + ": no tokenizer.json or vocab.txt");
+  std::filesystem::path config, special_tokens;
+  for (auto [name, path] : {std::pair{"tokenizer_config.json", &config},
+                            std::pair{"special_tokens_map.json", &special_tokens}}) {
+    RERANKD_ASSIGN_OR_RETURN(const bool present, file_is_present(dir / name));
+    if (present) *path = dir / name;
   }
-  if (std::filesystem::is_regular_file(dir / "vocab.txt", ec)) {
-    const auto config = dir / "tokenizer_config.json";
-    return from_vocab_txt(dir / "vocab.txt", std::filesystem::is_regular_file(config, ec)
-                                                 ? config
-                                                 : std::filesystem::path());
-  }
-  return not_found(dir.string() + ": no tokenizer.json or vocab.txt");
+  return from_vocab_txt(dir / "vocab.txt", config, special_tokens);
 }
 
 namespace {
@@ -177,8 +181,10 @@ Result<Tokenizer> Tokenizer::from_tokenizer_json(const std::filesystem::path& fi
 }
 
 Result<Tokenizer> Tokenizer::from_vocab_txt(const std::filesystem::path& vocab,
-                                            const std::filesystem::path& tokenizer_config) {
-  RERANKD_ASSIGN_OR_RETURN(auto impl, build(load_vocab_txt(vocab, tokenizer_config), vocab));
+                                            const std::filesystem::path& tokenizer_config,
+                                            const std::filesystem::path& special_tokens_map) {
+  RERANKD_ASSIGN_OR_RETURN(
+      auto impl, build(load_vocab_txt(vocab, tokenizer_config, special_tokens_map), vocab));
   return Tokenizer(std::move(impl));
 }
 

@@ -71,12 +71,16 @@ class TokenizerImpl;
 // Immutable after construction; all methods are const and thread-safe. Copies share the vocab.
 class Tokenizer {
  public:
-  // tokenizer.json when `dir` has one, else vocab.txt (+ tokenizer_config.json if present).
+  // tokenizer.json when `dir` has one, else vocab.txt (+ tokenizer_config.json and
+  // special_tokens_map.json if present). One of them there but unreadable (a symlink loop, a
+  // directory) is an error naming it, not a reason to use the next.
   static Result<Tokenizer> from_directory(const std::filesystem::path& dir);
   static Result<Tokenizer> from_tokenizer_json(const std::filesystem::path& file);
-  // `tokenizer_config` may be empty: BertTokenizer defaults (lower case, strip accents).
+  // `tokenizer_config` and `special_tokens_map` may be empty: BertTokenizer defaults (lower
+  // case, strip accents, [CLS] [SEP] [UNK] [PAD] [MASK]).
   static Result<Tokenizer> from_vocab_txt(const std::filesystem::path& vocab,
-                                          const std::filesystem::path& tokenizer_config);
+                                          const std::filesystem::path& tokenizer_config,
+                                          const std::filesystem::path& special_tokens_map = {});
 
   // Encodes a pair into `out` (cleared first), reusing its capacity. InvalidArgument for
   // invalid UTF-8 (naming which text and the byte offset); OutOfRange when the pair is longer

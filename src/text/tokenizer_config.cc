@@ -88,10 +88,27 @@ Status read_config(const std::filesystem::path& path, TokenizerSpec& spec,
   return Status::ok_status();
 }
 
+// special_tokens_map.json names the special tokens too; transformers applies it over
+// tokenizer_config.json's names when it loads a BertTokenizer.
+Status read_special_tokens_map(const std::filesystem::path& path, SpecialTokenNames& names) {
+  const std::string file = path.string();
+  RERANKD_ASSIGN_OR_RETURN(const std::string content, read_file(path));
+  simdjson::dom::parser parser;
+  element map;
+  RERANKD_RETURN_IF_ERROR(json::parse(parser, content, file, map));
+  if (!map.is_object()) return invalid_argument(file + ": top level is not a JSON object");
+  RERANKD_RETURN_IF_ERROR(read_special_name(map, "unk_token", file, names.unk));
+  RERANKD_RETURN_IF_ERROR(read_special_name(map, "sep_token", file, names.sep));
+  RERANKD_RETURN_IF_ERROR(read_special_name(map, "pad_token", file, names.pad));
+  RERANKD_RETURN_IF_ERROR(read_special_name(map, "cls_token", file, names.cls));
+  return read_special_name(map, "mask_token", file, names.mask);
+}
+
 }  // namespace
 
 Result<TokenizerSpec> load_vocab_txt(const std::filesystem::path& vocab,
-                                     const std::filesystem::path& config) {
+                                     const std::filesystem::path& config,
+                                     const std::filesystem::path& special_tokens_map) {
   TokenizerSpec spec;
   spec.source = "vocab.txt";
   RERANKD_ASSIGN_OR_RETURN(spec.vocab, Vocab::from_vocab_txt(vocab));
@@ -100,6 +117,9 @@ Result<TokenizerSpec> load_vocab_txt(const std::filesystem::path& vocab,
   spec.decoder = WordPieceDecoder{};
   SpecialTokenNames names;
   if (!config.empty()) RERANKD_RETURN_IF_ERROR(read_config(config, spec, names));
+  if (!special_tokens_map.empty()) {
+    RERANKD_RETURN_IF_ERROR(read_special_tokens_map(special_tokens_map, names));
+  }
   WordPieceOptions wordpiece;
   wordpiece.unk_token = names.unk;
   spec.model = std::move(wordpiece);

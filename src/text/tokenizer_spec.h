@@ -41,9 +41,11 @@ struct TokenizerSpec {
 Result<TokenizerSpec> load_tokenizer_json(const std::filesystem::path& file);
 
 // vocab.txt plus, when `config` is not empty, transformers' tokenizer_config.json
-// (do_lower_case, strip_accents, tokenize_chinese_chars, special tokens). Missing keys take
-// BertTokenizer's defaults.
+// (do_lower_case, strip_accents, tokenize_chinese_chars, special tokens), and, when
+// `special_tokens_map` is not empty, the special token names of special_tokens_map.json over
+// those. Missing keys take BertTokenizer's defaults.
 Result<TokenizerSpec> load_vocab_txt(const std::filesystem::path& vocab,
-                                     const std::filesystem::path& config);
+                                     const std::filesystem::path& config,
+                                     const std::filesystem::path& special_tokens_map = {});
 
 }  // namespace rerankd::text

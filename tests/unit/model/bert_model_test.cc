@@ -105,6 +105,33 @@ TEST_F(BertModelLoad, AHugeLayerCountIsRefusedBeforeAnythingIsSized) {
   EXPECT_EQ(status, 0) << "child exit status (10: loaded, 11: other error, 134: abort)";
 }
 
+// NaN weights loaded and answered `"score": null` for every pair (issue 19); now the load fails
+// naming the tensor.
+TEST_F(BertModelLoad, ANonFiniteWeightIsAnErrorNamingTheTensor) {
+  std::string bytes = testing::read_all(dir_ / "model.safetensors");
+  std::uint64_t header_size = 0;
+  for (int i = 7; i >= 0; --i) {
+    header_size = header_size << 8 | static_cast<unsigned char>(bytes[static_cast<std::size_t>(i)]);
+  }
+  const std::size_t data_start = 8 + static_cast<std::size_t>(header_size);
+  const char quiet_nan_f32[4] = {0x00, 0x00, static_cast<char>(0xc0), 0x7f};
+  bytes.replace(data_start + 4 * 3, 4, quiet_nan_f32, 4);  // the fourth float of the first tensor
+  testing::write_file(dir_ / "model.safetensors", bytes);
+  const Status status = load_error();
+  EXPECT_EQ(status.code(), StatusCode::kDataLoss);
+  EXPECT_THAT(status.message(), HasSubstr("model.safetensors: tensor \""));
+  EXPECT_THAT(status.message(), HasSubstr("holds a non-finite value (nan) at element 3"));
+}
+
+// A symlink loop in place of the checkpoint was reported as missing (issue 19).
+TEST_F(BertModelLoad, ASymlinkLoopInPlaceOfTheCheckpointIsNamedAsOne) {
+  fs::remove(dir_ / "model.safetensors");
+  fs::create_symlink("model.safetensors", dir_ / "model.safetensors");
+  const Status status = load_error();
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("model.safetensors: a loop of symbolic links"));
+}
+
 TEST_F(BertModelLoad, ClassifierLabelsMustMatch) {
   edit_config("\"id2label\": {\"0\": \"LABEL_0\"}", "\"id2label\": {\"0\": \"a\", \"1\": \"b\"}");
   edit_config("\"label2id\": {\"LABEL_0\": 0}", "\"label2id\": {\"a\": 0, \"b\": 1}");

@@ -242,6 +242,31 @@ TEST(Scheduler, BackendErrorReachesEveryJobOfTheBatchAndOnlyThose) {
   EXPECT_EQ(outcomes.of(3)[0].logits, expected_logits(pairs_of(3, 4), 1));
 }
 
+// NaN weights answered `"score": null` with 200 (issue 19): a non-finite logit now fails its own
+// request, naming the pair, and no other request of the batch.
+TEST(Scheduler, ANonFiniteLogitFailsOnlyItsRequestNamingThePair) {
+  Outcomes outcomes;
+  auto f = make_scheduler(options(/*max_batch_size=*/4, /*timeout_ms=*/60000), 1);
+  ASSERT_NE(f.scheduler, nullptr);
+  f.recorder->close_gate();
+  ASSERT_TRUE(f.scheduler->submit(outcomes.job(0, pairs_of(0, 4))).ok());  // a full batch
+  ASSERT_TRUE(f.recorder->await_started(1));
+  auto bad = pairs_of(1, 3);
+  bad[2] = make_nan_pair(1, 2, 8);
+  ASSERT_TRUE(f.scheduler->submit(outcomes.job(1, bad)).ok());
+  ASSERT_TRUE(f.scheduler->submit(outcomes.job(2, pairs_of(2, 1))).ok());  // fills 1's batch
+  f.recorder->open_gate();
+  ASSERT_TRUE(outcomes.await(3));
+  f.scheduler->shutdown();
+  ASSERT_EQ(f.recorder->batches().size(), 2u);
+  EXPECT_EQ(jobs_in(f.recorder->batches()[1]), (std::set<int>{1, 2}));
+  ASSERT_EQ(outcomes.of(1).size(), 1u);
+  EXPECT_EQ(outcomes.of(1)[0].status.code(), StatusCode::kInternal);
+  EXPECT_THAT(outcomes.of(1)[0].status.message(), HasSubstr("pair 2 scored a non-finite logit"));
+  EXPECT_TRUE(outcomes.of(2)[0].status.ok());
+  EXPECT_EQ(outcomes.of(2)[0].logits, expected_logits(pairs_of(2, 1), 1));
+}
+
 TEST(Scheduler, AJobSplitAcrossBatchesFailsOnceWhenOneBatchFails) {
   Outcomes outcomes;
   auto f = make_scheduler(options(/*max_batch_size=*/2, /*timeout_ms=*/60000, true, false), 1);

@@ -1,6 +1,7 @@
 #include "fake_backend.h"
 
 #include <algorithm>
+#include <limits>
 #include <string>
 
 namespace rerankd::sched::testing {
@@ -57,6 +58,12 @@ void FakeRecorder::on_run(std::vector<PairKey> keys) {
   cv_.wait_for(lock, kSafetyTimeout, [&] { return gate_open_; });
 }
 
+text::Encoding make_nan_pair(std::int32_t job, std::int32_t index, int length) {
+  text::Encoding e = make_test_pair(job, index, length);
+  e.input_ids[3] = kNanToken;
+  return e;
+}
+
 Result<std::vector<float>> FakeBackend::run(const backend::PackedBatch& batch) {
   std::vector<PairKey> keys;
   bool fail = false;
@@ -66,7 +73,10 @@ Result<std::vector<float>> FakeBackend::run(const backend::PackedBatch& batch) {
                                             static_cast<std::size_t>(batch.length(p)));
     keys.push_back({ids[1], ids[2]});
     fail = fail || std::find(ids.begin(), ids.end(), kFailToken) != ids.end();
-    for (std::size_t l = 0; l < num_labels_; ++l) logits.push_back(expected_logit(ids, l));
+    const bool nan = std::find(ids.begin(), ids.end(), kNanToken) != ids.end();
+    for (std::size_t l = 0; l < num_labels_; ++l) {
+      logits.push_back(nan ? std::numeric_limits<float>::quiet_NaN() : expected_logit(ids, l));
+    }
   }
   recorder_->on_run(std::move(keys));
   if (fail) return internal_error("fake backend: marker token " + std::to_string(kFailToken));

@@ -25,8 +25,11 @@ struct PairKey {
 };
 
 constexpr std::int32_t kFailToken = 666;  // a pair holding it fails its whole batch
+constexpr std::int32_t kNanToken = 667;   // a pair holding it gets NaN logits, the rest do not
 
 text::Encoding make_test_pair(std::int32_t job, std::int32_t index, int length, bool fail = false);
+// A pair whose logits the fake makes NaN, as weights gone bad or an overflow would.
+text::Encoding make_nan_pair(std::int32_t job, std::int32_t index, int length);
 // The logit row the fake computes for these tokens: label l is f(ids) + l.
 float expected_logit(std::span<const std::int32_t> ids, std::size_t label);
 

@@ -106,6 +106,52 @@ TEST_F(TokenizerLoading, VocabTxtHonoursTokenizerConfig) {
   EXPECT_EQ(ids, (std::vector<std::int32_t>{1, 5}));  // case kept: "Hello" is unknown
 }
 
+// A looping tokenizer.json, tokenizer_config.json or special_tokens_map.json used to be skipped
+// and vocab.txt used with defaults: another tokenization, without a word (issue 19).
+TEST_F(TokenizerLoading, AnUnreadableTokenizerFileIsAnErrorNotAFallback) {
+  write(dir_ / "vocab.txt", kVocab);
+  for (const char* name : {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"}) {
+    fs::create_symlink(name, dir_ / name);
+    const auto tokenizer = Tokenizer::from_directory(dir_);
+    ASSERT_FALSE(tokenizer.ok()) << name;
+    EXPECT_NE(
+        tokenizer.status().message().find((dir_ / name).string() + ": a loop of symbolic links"),
+        std::string::npos)
+        << tokenizer.status().message();
+    fs::remove(dir_ / name);
+  }
+  fs::create_directory(dir_ / "tokenizer.json");
+  const auto tokenizer = Tokenizer::from_directory(dir_);
+  ASSERT_FALSE(tokenizer.ok());
+  EXPECT_NE(tokenizer.status().message().find("tokenizer.json: not a regular file"),
+            std::string::npos)
+      << tokenizer.status().message();
+}
+
+TEST_F(TokenizerLoading, ACorruptSpecialTokensMapIsAnErrorNamingIt) {
+  write(dir_ / "vocab.txt", kVocab);
+  write(dir_ / "special_tokens_map.json", "{\"cls_token\": ");
+  const auto tokenizer = Tokenizer::from_directory(dir_);
+  ASSERT_FALSE(tokenizer.ok());
+  EXPECT_NE(tokenizer.status().message().find("special_tokens_map.json: invalid JSON"),
+            std::string::npos)
+      << tokenizer.status().message();
+}
+
+// transformers applies special_tokens_map.json's names over tokenizer_config.json's.
+TEST_F(TokenizerLoading, SpecialTokensMapNamesTheSpecialTokens) {
+  write(dir_ / "vocab.txt", kVocab);
+  write(dir_ / "tokenizer_config.json", R"({"cls_token": "[CLS]"})");
+  write(dir_ / "special_tokens_map.json",
+        R"({"cls_token": {"content": "[MASK]", "lstrip": false}, "sep_token": "[SEP]"})");
+  const auto tokenizer = Tokenizer::from_directory(dir_);
+  ASSERT_TRUE(tokenizer.ok()) << tokenizer.status().to_string();
+  EXPECT_EQ(tokenizer->special_ids().cls, 4);
+  const auto encoding = tokenizer->encode_pair("hello", "world", {});
+  ASSERT_TRUE(encoding.ok());
+  EXPECT_EQ(encoding->input_ids, (std::vector<std::int32_t>{4, 5, 3, 6, 3}));
+}
+
 TEST_F(TokenizerLoading, InvalidUtf8NamesTheTextAndOffset) {
   write(dir_ / "vocab.txt", kVocab);
   const auto tokenizer = Tokenizer::from_directory(dir_);
