@@ -2,6 +2,7 @@
 // the environment (TEI's names and RERANKD_<KEY>, see env_config.h), then flags (--model,
 // --port and every dotted key, e.g. --batching.max_batch_size 96).
 #include <fmt/core.h>
+#include <malloc.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -143,7 +144,14 @@ engine::ServiceInfo placeholder_info(const config::Config& config) {
   return info;
 }
 
+// glibc raises its mmap threshold to the size of each large block that is freed, so after the
+// first burst of multi-MiB request bodies every later one comes from the heap, and the heap
+// does not shrink: a hostile test kept 1.6 GB after 200 bodies of 8 MiB. A fixed threshold
+// keeps bodies (and answers) of a MiB and more in their own mappings, returned when freed.
+void return_large_blocks_to_the_system() { mallopt(M_MMAP_THRESHOLD, 1 << 20); }
+
 int run_serve(const ServeFlags& flags) {
+  return_large_blocks_to_the_system();
   const auto config = effective_config(flags);
   if (!config.ok()) return report_failure("serve", config.status());
   if (flags.print_config) {

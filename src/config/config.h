@@ -55,11 +55,16 @@ struct ServerConfig {
   int header_timeout_ms = 10000;          // whole header must arrive in this time
   int body_timeout_ms = 30000;            // whole body must arrive in this time
   int idle_timeout_ms = 60000;            // keep-alive connection with no request is closed
-  int shutdown_delay_ms = 0;              // after SIGTERM: /ready 503, still serving, this long
-  int drain_timeout_ms = 30000;           // then: in-flight requests get this long to finish
-  bool access_log = true;                 // one JSON line per request on stderr
-  std::string metrics = "open";           // GET /metrics: open, api_key (needs the key) or off
-  std::string api_key;                    // non-empty: require "Authorization: Bearer <key>"
+  int max_header_bytes = 64 << 10;        // request line and headers at most; past it, 431
+  int max_connections = 1024;             // open at once; past it, 503 and closed
+  int max_idle_connections = 256;         // kept alive between requests; past it, closed after
+                                          // their answer
+  std::int64_t max_buffered_body_bytes = 256 << 20;  // all request bodies held; past it, 503
+  int shutdown_delay_ms = 0;     // after SIGTERM: /ready 503, still serving, this long
+  int drain_timeout_ms = 30000;  // then: in-flight requests get this long to finish
+  bool access_log = true;        // one JSON line per request on stderr
+  std::string metrics = "open";  // GET /metrics: open, api_key (needs the key) or off
+  std::string api_key;           // non-empty: require "Authorization: Bearer <key>"
 
   bool operator==(const ServerConfig&) const = default;
 };

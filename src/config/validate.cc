@@ -110,6 +110,10 @@ void check_server(const ServerConfig& server, Checker& check) {
   check.at_least("server.header_timeout_ms", server.header_timeout_ms, 1);
   check.at_least("server.body_timeout_ms", server.body_timeout_ms, 1);
   check.at_least("server.idle_timeout_ms", server.idle_timeout_ms, 1);
+  check.at_least("server.max_header_bytes", server.max_header_bytes, 1024);
+  check.at_least("server.max_connections", server.max_connections, 1);
+  check.at_least("server.max_idle_connections", server.max_idle_connections, 0);
+  check.at_least("server.max_buffered_body_bytes", server.max_buffered_body_bytes, 1);
   check.at_least("server.shutdown_delay_ms", server.shutdown_delay_ms, 0);
   check.at_least("server.drain_timeout_ms", server.drain_timeout_ms, 0);
   if (server.metrics != "open" && server.metrics != "api_key" && server.metrics != "off") {

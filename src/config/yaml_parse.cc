@@ -1,8 +1,11 @@
 // YAML file -> Config. yaml-cpp throws; every exception stops here and becomes a Status
 // (STYLE.md rule 4), and yaml-cpp's types stay inside this file.
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cstddef>
 #include <set>
+#include <sstream>
 #include <string>
 
 #include "common/file.h"
@@ -108,19 +111,69 @@ class YamlReader {
   std::string_view source_;
 };
 
+// How many documents a YAML stream holds (three at most are read), and where the parser got
+// stuck if it did. yaml-cpp 0.7's LoadAll never returns on a token that starts no node outside
+// a flow collection (",~", "]"): HandleNextDocument reports a null document without consuming
+// the token, again on every call, and LoadAll keeps asking while its vector grows
+// (jbeder/yaml-cpp issue 1040; fixed upstream after 0.8). Here the loop is bounded, and a
+// document that starts where the previous one started is that stuck token.
+class DocumentCounter final : public YAML::EventHandler {
+ public:
+  int documents() const { return documents_; }
+  const YAML::Mark* stuck_at() const { return stuck_ ? &start_ : nullptr; }
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (documents_ > 0 && mark.pos == start_.pos) stuck_ = true;
+    start_ = mark;
+    ++documents_;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& /*mark*/, YAML::anchor_t /*anchor*/) override {}
+  void OnAlias(const YAML::Mark& /*mark*/, YAML::anchor_t /*anchor*/) override {}
+  void OnScalar(const YAML::Mark& /*mark*/, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
+                const std::string& /*value*/) override {}
+  void OnSequenceStart(const YAML::Mark& /*mark*/, const std::string& /*tag*/,
+                       YAML::anchor_t /*anchor*/, YAML::EmitterStyle::value /*style*/) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& /*mark*/, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
+                  YAML::EmitterStyle::value /*style*/) override {}
+  void OnMapEnd() override {}
+
+ private:
+  int documents_ = 0;
+  bool stuck_ = false;
+  YAML::Mark start_;
+};
+
 }  // namespace
 
 Result<Config> parse_config_yaml(std::string_view yaml_text, std::string_view source) {
   const YamlReader reader(source);
   try {
-    const std::vector<YAML::Node> documents = YAML::LoadAll(std::string(yaml_text));
+    const std::string text(yaml_text);
+    // Not YAML::LoadAll, which can loop for ever (DocumentCounter).
+    std::istringstream stream(text);
+    YAML::Parser parser(stream);
+    DocumentCounter counter;
+    while (counter.documents() < 3 && counter.stuck_at() == nullptr &&
+           parser.HandleNextDocument(counter)) {
+    }
+    if (const YAML::Mark* mark = counter.stuck_at()) {
+      const auto at = static_cast<std::size_t>(mark->pos);
+      const std::string token = at < text.size() ? quote_for_message(text.substr(at, 1)) : "end";
+      return invalid_argument(std::string(source) + ":" + std::to_string(mark->line + 1) + ":" +
+                              std::to_string(mark->column + 1) + ": YAML syntax error: " + token +
+                              " starts no value");
+    }
     Config config;
-    if (documents.empty()) return config;
-    if (documents.size() > 1) {
-      return invalid_argument(std::string(source) + ": holds " + std::to_string(documents.size()) +
+    if (counter.documents() == 0) return config;
+    if (counter.documents() > 1) {
+      return invalid_argument(std::string(source) + ": holds " +
+                              (counter.documents() > 2 ? std::string("3 or more")
+                                                       : std::to_string(counter.documents())) +
                               " YAML documents; a config is one");
     }
-    RERANKD_RETURN_IF_ERROR(reader.read_root(documents.front(), config));
+    RERANKD_RETURN_IF_ERROR(reader.read_root(YAML::Load(text), config));
     return config;
   } catch (const YAML::Exception& e) {
     // ParserException and the others carry the position in the text; `msg` is without it.

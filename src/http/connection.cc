@@ -1,9 +1,11 @@
 #include "http/connection.h"
 
+#include <algorithm>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
+#include <cstdint>
 #include <string_view>
 #include <utility>
 
@@ -19,7 +21,9 @@ namespace net = boost::asio;
 namespace {
 
 constexpr std::size_t kReadChunk = 8192;
-constexpr std::uint32_t kHeaderLimitBytes = 64 * 1024;
+// A read buffer grown past this by a large request is given back before the connection waits
+// for its next one, so that idle keep-alive connections hold little memory.
+constexpr std::size_t kIdleBufferBytes = 16 << 10;
 // A client answered 413 before its body was read may still be sending it: read and drop up to
 // this much (for at most kDrainTimeout) so that closing does not reset the connection and
 // destroy the 413 before the client reads it.
@@ -35,12 +39,76 @@ std::string_view to_std(beast::string_view text) { return {text.data(), text.siz
 }  // namespace
 
 Connection::Connection(std::shared_ptr<ServerState> state, net::ip::tcp::socket socket)
-    : state_(std::move(state)), stream_(std::move(socket)) {}
+    : state_(std::move(state)), stream_(std::move(socket)), deadline_(stream_.get_executor()) {}
 
 Connection::~Connection() {
+  set_idle(false);
+  release_body_bytes();
   std::lock_guard<std::mutex> lock(state_->mutex);
   state_->connections.erase(this);
   if (state_->connections.empty()) state_->drained.notify_all();
+}
+
+void Connection::refuse(HttpResponse response) {
+  net::dispatch(stream_.get_executor(),
+                [self = shared_from_this(), response = std::move(response)]() mutable {
+                  self->answer_and_close(std::move(response));
+                });
+}
+
+void Connection::set_idle(bool idle) {
+  if (idle == idle_) return;
+  idle_ = idle;
+  if (idle) {
+    state_->idle_connections.fetch_add(1);
+  } else {
+    state_->idle_connections.fetch_sub(1);
+  }
+}
+
+void Connection::arm_deadline(int timeout_ms) {
+  stream_.expires_never();
+  timed_out_ = false;
+  const std::uint64_t generation = ++deadline_generation_;
+  deadline_.expires_after(ms(timeout_ms));
+  deadline_.async_wait([self = shared_from_this(), generation](beast::error_code ec) {
+    if (ec || generation != self->deadline_generation_) return;
+    self->timed_out_ = true;
+    beast::error_code cancel_ec;
+    self->stream_.socket().cancel(cancel_ec);  // the read completes with operation_aborted
+  });
+}
+
+void Connection::disarm_deadline() {
+  ++deadline_generation_;
+  deadline_.cancel();
+}
+
+void Connection::answer_timeout(std::string_view what, int timeout_ms) {
+  answer_and_close(error_response(
+      HttpFailure::kRequestTimeout,
+      std::string(what) + " did not arrive within " + std::to_string(timeout_ms) + " ms"));
+}
+
+HttpResponse Connection::too_many_body_bytes() const {
+  return error_response(HttpFailure::kBusy,
+                        "the server holds server.max_buffered_body_bytes " +
+                            std::to_string(state_->options.server.max_buffered_body_bytes) +
+                            " of request bodies; retry later");
+}
+
+bool Connection::reserve_body_bytes(std::uint64_t bytes) {
+  const auto wanted = static_cast<std::int64_t>(
+      std::min<std::uint64_t>(bytes, static_cast<std::uint64_t>(INT64_MAX / 2)));
+  if (!state_->reserve_body_bytes(wanted)) return false;
+  reserved_body_bytes_ += wanted;
+  return true;
+}
+
+void Connection::release_body_bytes() {
+  if (reserved_body_bytes_ == 0) return;
+  state_->release_body_bytes(reserved_body_bytes_);
+  reserved_body_bytes_ = 0;
 }
 
 void Connection::start() {
@@ -65,8 +133,10 @@ void Connection::wait_for_request() {
   if (state_->stopping.load()) return close();
   phase_ = Phase::kIdle;
   if (buffer_.size() > 0) return read_header();  // a pipelined request is already here
-  // The idle keep-alive timeout covers the wait for the first byte; the header timeout starts
-  // when a request begins.
+  if (buffer_.capacity() > kIdleBufferBytes) buffer_.shrink_to_fit();
+  set_idle(true);
+  // The idle keep-alive timeout covers the wait for the first byte, and closes without a word:
+  // no request has begun. The header timeout starts when one does.
   stream_.expires_after(ms(state_->options.server.idle_timeout_ms));
   stream_.async_read_some(
       buffer_.prepare(kReadChunk),
@@ -74,6 +144,7 @@ void Connection::wait_for_request() {
 }
 
 void Connection::on_first_bytes(beast::error_code ec, std::size_t bytes) {
+  set_idle(false);
   if (ec) return close();  // idle timeout, hang-up or stop()
   buffer_.commit(bytes);
   read_header();
@@ -82,42 +153,65 @@ void Connection::on_first_bytes(beast::error_code ec, std::size_t bytes) {
 void Connection::read_header() {
   phase_ = Phase::kReading;
   parser_.emplace();
-  parser_->header_limit(kHeaderLimitBytes);
+  parser_->header_limit(static_cast<std::uint32_t>(state_->options.server.max_header_bytes));
   parser_->body_limit(static_cast<std::uint64_t>(state_->options.server.max_body_bytes));
+  // A chunked body announces its size chunk by chunk: each chunk is reserved as it comes.
+  on_chunk_header_ = [this](std::uint64_t size, beast::string_view, beast::error_code& ec) {
+    if (!reserve_body_bytes(size)) {
+      body_budget_refused_ = true;
+      ec = bhttp::error::body_limit;
+    }
+  };
+  parser_->on_chunk_header(on_chunk_header_);
+  body_budget_refused_ = false;
+  head_request_ = false;
   request_id_.clear();
   route_ = "other";
   // One deadline for the whole header: a client trickling a byte a second is cut off.
-  stream_.expires_after(ms(state_->options.server.header_timeout_ms));
+  arm_deadline(state_->options.server.header_timeout_ms);
   bhttp::async_read_header(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
 }
 
 void Connection::on_header(beast::error_code ec) {
+  disarm_deadline();
+  if (timed_out_)
+    return answer_timeout("the request header", state_->options.server.header_timeout_ms);
   // Beast checks a Content-Length against the body limit while parsing the header.
   if (ec == bhttp::error::body_limit) return on_body(ec);
   if (ec == bhttp::error::header_limit) {
-    return answer_and_close(error_response(invalid_argument("request header is too large")));
+    return answer_and_close(error_response(
+        HttpFailure::kHeaderTooLarge, "request header is over server.max_header_bytes " +
+                                          std::to_string(state_->options.server.max_header_bytes)));
   }
-  if (ec == beast::error::timeout || ec == net::error::operation_aborted ||
-      ec == bhttp::error::end_of_stream || ec == net::error::eof ||
-      ec == net::error::connection_reset) {
+  if (ec == net::error::operation_aborted || ec == bhttp::error::end_of_stream ||
+      ec == net::error::eof || ec == net::error::connection_reset) {
     return close();
   }
   if (ec) {
     return answer_and_close(
-        error_response(invalid_argument("malformed HTTP request: " + ec.message())));
+        error_response(HttpFailure::kMalformedHttp, "malformed HTTP request: " + ec.message()));
   }
   const auto& header = parser_->get();
   request_id_ = request_id_from(to_std(header["x-request-id"]));
   const std::string_view target = to_std(header.target());
   route_ = std::string(target.substr(0, target.find('?')));
+  head_request_ = header.method() == bhttp::verb::head;
+  // Refused from the header alone (a wrong API key above all): the body is never held.
+  if (auto refusal = state_->router.refusal(to_std(header.method_string()), route_,
+                                            to_std(header[bhttp::field::authorization]))) {
+    return answer_and_close(std::move(*refusal));
+  }
   const auto content_length = parser_->content_length();
   if (content_length &&
       *content_length > static_cast<std::uint64_t>(state_->options.server.max_body_bytes)) {
     return answer_and_close(error_response(out_of_range(
         "request body of " + std::to_string(*content_length) + " bytes is over max_body_bytes " +
         std::to_string(state_->options.server.max_body_bytes))));
+  }
+  if (content_length && !reserve_body_bytes(*content_length)) {
+    return answer_and_close(too_many_body_bytes());
   }
   if (beast::iequals(header[bhttp::field::expect], "100-continue") && !parser_->is_done()) {
     stream_.expires_after(ms(state_->options.server.body_timeout_ms));
@@ -137,17 +231,28 @@ void Connection::on_continue_sent(beast::error_code ec) {
 
 void Connection::read_body() {
   if (parser_->is_done()) return on_body({});
-  stream_.expires_after(ms(state_->options.server.body_timeout_ms));
+  arm_deadline(state_->options.server.body_timeout_ms);
   bhttp::async_read(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
 }
 
 void Connection::on_body(beast::error_code ec) {
+  disarm_deadline();
+  if (timed_out_) return answer_timeout("the request body", state_->options.server.body_timeout_ms);
+  if (ec == bhttp::error::body_limit && body_budget_refused_) {
+    return answer_and_close(too_many_body_bytes());
+  }
   if (ec == bhttp::error::body_limit) {
     return answer_and_close(
         error_response(out_of_range("request body is over max_body_bytes " +
                                     std::to_string(state_->options.server.max_body_bytes))));
+  }
+  // A bad chunk size or a body cut short by a client that still listens: say what was wrong.
+  if (ec.category() == bhttp::make_error_code(bhttp::error::bad_chunk).category() &&
+      ec != bhttp::error::partial_message) {
+    return answer_and_close(error_response(HttpFailure::kMalformedHttp,
+                                           "malformed HTTP request body: " + ec.message()));
   }
   if (ec) return close();
   dispatch();
@@ -220,8 +325,10 @@ void Connection::write(HttpResponse response) {
   // Draining closes each connection after its answer, so that keep-alive clients come back
   // through the balancer, which no longer sends them here.
   const auto& draining = state_->router.context().draining;
+  // Past max_idle_connections, this connection closes rather than wait with the others.
   const bool keep_alive =
-      keep_alive_ && !peer_gone_ && !state_->stopping.load() && !(draining && draining->load());
+      keep_alive_ && !peer_gone_ && !state_->stopping.load() && !(draining && draining->load()) &&
+      state_->idle_connections.load() < state_->options.server.max_idle_connections;
   keep_alive_ = keep_alive;
   response_.emplace(static_cast<bhttp::status>(response.status), 11);
   response_->set(bhttp::field::server, "rerankd");
@@ -230,6 +337,8 @@ void Connection::write(HttpResponse response) {
   response_->body() = std::move(response.body);
   response_->keep_alive(keep_alive);
   response_->prepare_payload();
+  // HEAD: GET's header, Content-Length included, without the body.
+  if (head_request_) response_->body().clear();
   stream_.expires_after(ms(state_->options.server.body_timeout_ms));
   bhttp::async_write(
       stream_, *response_,
@@ -239,6 +348,7 @@ void Connection::write(HttpResponse response) {
 void Connection::on_write(beast::error_code ec) {
   response_.reset();
   cancel_.reset();
+  release_body_bytes();
   if (ec) return close();
   if (!keep_alive_) return drain_and_close();
   if (watch_pending_) {
@@ -271,6 +381,9 @@ void Connection::on_drain(beast::error_code ec, std::size_t bytes) {
 
 void Connection::close() {
   phase_ = Phase::kClosed;
+  set_idle(false);
+  disarm_deadline();
+  release_body_bytes();
   if (cancel_) cancel_->cancel();
   beast::error_code ec;
   stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);

@@ -6,12 +6,16 @@
 
 #include <array>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "http/http_types.h"
 #include "http/server_state.h"
@@ -26,6 +30,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Registers with the server and starts reading; the socket's executor must be a strand.
   void start();
 
+  // Answers `response` (503: the server has max_connections open) without reading a request,
+  // then closes. The connection is not registered: it does not count against the limit.
+  void refuse(HttpResponse response);
+
   // Posted by Server::stop(): closes the connection unless a request is in flight or being
   // answered (those close after their answer is written).
   void on_server_stop();
@@ -36,6 +44,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
   enum class Phase { kIdle, kReading, kInFlight, kWriting, kClosed };
 
   void wait_for_request();
+  void set_idle(bool idle);
+  // The header and body deadlines: on expiry the read is cancelled and the client told 408.
+  // (tcp_stream's own timeout closes the socket, which leaves no way to answer.)
+  void arm_deadline(int timeout_ms);
+  void disarm_deadline();
+  void answer_timeout(std::string_view what, int timeout_ms);
+  bool reserve_body_bytes(std::uint64_t bytes);
+  HttpResponse too_many_body_bytes() const;  // 503 busy, with Retry-After
+  void release_body_bytes();
   void on_first_bytes(boost::beast::error_code ec, std::size_t bytes);
   void read_header();
   void on_header(boost::beast::error_code ec);
@@ -58,6 +75,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::optional<boost::beast::http::response<boost::beast::http::string_body>> response_;
+  boost::asio::steady_timer deadline_;
+  std::uint64_t deadline_generation_ = 0;  // a timer handler already queued for an old deadline
+                                           // sees a newer generation and does nothing
+  bool timed_out_ = false;
+  // Body bytes this connection holds against server.max_buffered_body_bytes.
+  std::int64_t reserved_body_bytes_ = 0;
+  bool body_budget_refused_ = false;
+  // Called by the parser for each chunk of a chunked body; must outlive the parser.
+  std::function<void(std::uint64_t, boost::beast::string_view, boost::beast::error_code&)>
+      on_chunk_header_;
+  bool head_request_ = false;
+  bool idle_ = false;
   Phase phase_ = Phase::kIdle;
   bool keep_alive_ = false;
   bool watch_pending_ = false;

@@ -30,6 +30,10 @@ constexpr std::array kTable = {
     Row{{}, HttpFailure::kUnauthorized, {401, "unauthorized", false}},
     Row{{}, HttpFailure::kRouteNotFound, {404, "not_found", false}},
     Row{{}, HttpFailure::kMethodNotAllowed, {405, "method_not_allowed", false}},
+    Row{{}, HttpFailure::kRequestTimeout, {408, "request_timeout", false}},
+    Row{{}, HttpFailure::kHeaderTooLarge, {431, "header_too_large", false}},
+    Row{{}, HttpFailure::kBusy, {503, "busy", true}},
+    Row{{}, HttpFailure::kMalformedHttp, {400, "malformed_http", false}},
 };
 
 constexpr ErrorMapping kInternal{500, "internal", false};

@@ -11,7 +11,15 @@
 namespace rerankd::http {
 
 // Failures that exist only at the HTTP layer and have no engine StatusCode.
-enum class HttpFailure { kUnauthorized, kRouteNotFound, kMethodNotAllowed };
+enum class HttpFailure {
+  kUnauthorized,
+  kRouteNotFound,
+  kMethodNotAllowed,
+  kRequestTimeout,  // the header or body did not arrive within its timeout: 408
+  kHeaderTooLarge,  // over server.max_header_bytes: 431
+  kBusy,            // max_connections or max_buffered_body_bytes reached: 503, Retry-After
+  kMalformedHttp,   // not HTTP/1.1 (a bad request line, header or chunk): 400
+};
 
 struct ErrorMapping {
   unsigned http_status = 500;

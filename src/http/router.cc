@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 #include <exception>
+#include <optional>
 #include <string>
 
 #include "common/json_writer.h"
@@ -158,14 +159,71 @@ void Router::finish(std::string_view path, std::string_view request_id, HttpResp
   if (context_.access_log) write_access_log(method, path, request_id, response);
 }
 
-void Router::handle(HttpRequest request, const Reply& reply) const noexcept {
-  const Route* match = nullptr;
+namespace {
+
+// HEAD is GET without the body (RFC 9110, 9.3.2): it matches the GET routes.
+std::string_view routed_method(std::string_view method) {
+  return method == "HEAD" ? "GET" : method;
+}
+
+struct Routing {
+  const Route* route = nullptr;
+  std::optional<HttpResponse> refusal;  // 404, 405, /metrics off or 401: no handler runs
+};
+
+Routing route_request(const RouterContext& context, std::string_view method, std::string_view path,
+                      std::string_view authorization) {
+  Routing routing;
   bool path_known = false;
   for (const Route& route : kRoutes) {
-    if (route.path != request.path) continue;
+    if (route.path != path) continue;
     path_known = true;
-    if (route.method == request.method) match = &route;
+    if (route.method == routed_method(method)) routing.route = &route;
   }
+  if (routing.route == nullptr) {
+    if (!path_known) {
+      routing.refusal = error_response(HttpFailure::kRouteNotFound, "no route " + printable(path));
+      return routing;
+    }
+    std::string allowed;
+    for (const Route& route : kRoutes) {
+      if (route.path != path) continue;
+      if (!allowed.empty()) allowed += ", ";
+      allowed += route.method;
+      if (route.method == "GET") allowed += ", HEAD";
+    }
+    HttpResponse response =
+        error_response(HttpFailure::kMethodNotAllowed, printable(method) + " is not allowed on " +
+                                                           printable(path) + "; use " + allowed);
+    response.headers.emplace_back("allow", allowed);
+    routing.refusal = std::move(response);
+    return routing;
+  }
+  const bool is_metrics = routing.route->handler == &handle_metrics;
+  if (is_metrics && context.metrics == "off") {
+    routing.refusal =
+        error_response(HttpFailure::kRouteNotFound, "no route /metrics (server.metrics is off)");
+    return routing;
+  }
+  const bool needs_key =
+      routing.route->needs_api_key || (is_metrics && context.metrics == "api_key");
+  if (needs_key && !context.api_key.empty() && !authorized(context.api_key, authorization)) {
+    HttpResponse response = error_response(HttpFailure::kUnauthorized,
+                                           "missing or wrong \"Authorization: Bearer <key>\"");
+    response.headers.emplace_back("www-authenticate", "Bearer realm=\"rerankd\"");
+    routing.refusal = std::move(response);
+  }
+  return routing;
+}
+
+}  // namespace
+
+std::optional<HttpResponse> Router::refusal(std::string_view method, std::string_view path,
+                                            std::string_view authorization) const {
+  return route_request(context_, method, path, authorization).refusal;
+}
+
+void Router::handle(HttpRequest request, const Reply& reply) const noexcept {
   // Every answer passes through here on the connection's executor: headers, then metrics.
   const Reply decorated = [this, reply, route = std::string(route_label(request.path)),
                            id = request.request_id, method = request.method](Respond respond) {
@@ -182,41 +240,12 @@ void Router::handle(HttpRequest request, const Reply& reply) const noexcept {
   };
 
   try {
-    if (match == nullptr) {
-      if (!path_known) {
-        decorated(respond_with(
-            error_response(HttpFailure::kRouteNotFound, "no route " + printable(request.path))));
-        return;
-      }
-      std::string allowed;
-      for (const Route& route : kRoutes) {
-        if (route.path != request.path) continue;
-        if (!allowed.empty()) allowed += ", ";
-        allowed += route.method;
-      }
-      HttpResponse response = error_response(HttpFailure::kMethodNotAllowed,
-                                             printable(request.method) + " is not allowed on " +
-                                                 printable(request.path) + "; use " + allowed);
-      response.headers.emplace_back("allow", allowed);
-      decorated(respond_with(std::move(response)));
+    Routing routing = route_request(context_, request.method, request.path, request.authorization);
+    if (routing.refusal) {
+      decorated(respond_with(std::move(*routing.refusal)));
       return;
     }
-    const bool is_metrics = match->handler == &handle_metrics;
-    if (is_metrics && context_.metrics == "off") {
-      decorated(respond_with(error_response(HttpFailure::kRouteNotFound,
-                                            "no route /metrics (server.metrics is off)")));
-      return;
-    }
-    const bool needs_key = match->needs_api_key || (is_metrics && context_.metrics == "api_key");
-    if (needs_key && !context_.api_key.empty() &&
-        !authorized(context_.api_key, request.authorization)) {
-      HttpResponse response = error_response(HttpFailure::kUnauthorized,
-                                             "missing or wrong \"Authorization: Bearer <key>\"");
-      response.headers.emplace_back("www-authenticate", "Bearer realm=\"rerankd\"");
-      decorated(respond_with(std::move(response)));
-      return;
-    }
-    match->handler(context_, std::move(request), decorated);
+    routing.route->handler(context_, std::move(request), decorated);
   } catch (const std::exception& e) {
     // Only reached if nothing was answered yet: handlers answer last, after all that can throw.
     decorated(respond_with(error_response(internal_error(e.what()))));

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -40,6 +41,13 @@ class Router {
 
   // Answers through `reply` exactly once, maybe later on a service thread. Never throws.
   void handle(HttpRequest request, const Reply& reply) const noexcept;
+
+  // The answer that refuses a request from its request line and headers alone (no route, a
+  // method not allowed, a missing or wrong API key), or nothing when its handler would run.
+  // The connection asks before it reads a body, so an unauthenticated client cannot make the
+  // server hold one.
+  std::optional<HttpResponse> refusal(std::string_view method, std::string_view path,
+                                      std::string_view authorization) const;
 
   // Adds x-request-id and the timing headers and records metrics. Runs on the connection's
   // executor; also used for answers the connection makes itself (body too large, bad HTTP).

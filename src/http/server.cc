@@ -11,6 +11,7 @@
 
 #include "common/build_info.h"
 #include "http/connection.h"
+#include "http/error_map.h"
 #include "http/server_state.h"
 
 namespace rerankd::http {
@@ -83,7 +84,23 @@ void Server::Impl::on_accept(boost::system::error_code ec, tcp::socket socket) {
   }
   boost::system::error_code option_ec;
   socket.set_option(tcp::no_delay(true), option_ec);
-  std::make_shared<Connection>(state, std::move(socket))->start();
+  bool full = false;
+  {
+    std::lock_guard<std::mutex> lock(state->mutex);
+    full = state->connections.size() >=
+           static_cast<std::size_t>(state->options.server.max_connections);
+  }
+  auto connection = std::make_shared<Connection>(state, std::move(socket));
+  if (full) {
+    // Answered and closed, not left unaccepted: a client in the backlog would wait for its
+    // own timeout and learn nothing.
+    connection->refuse(error_response(HttpFailure::kBusy,
+                                      "the server has server.max_connections " +
+                                          std::to_string(state->options.server.max_connections) +
+                                          " connections open; retry later"));
+  } else {
+    connection->start();
+  }
   accept();
 }
 

@@ -3,9 +3,11 @@
 // and the router outlive any completion still on its way back from the service.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -33,6 +35,25 @@ struct ServerState {
   std::mutex mutex;
   std::condition_variable drained;
   std::unordered_map<const Connection*, std::weak_ptr<Connection>> connections;
+
+  // Connections waiting between requests (server.max_idle_connections).
+  std::atomic<int> idle_connections{0};
+
+  // Bytes of request bodies that connections hold, from the header that announces them until
+  // the answer is written (server.max_buffered_body_bytes). False, and nothing taken, when
+  // `bytes` more would pass the limit.
+  bool reserve_body_bytes(std::int64_t bytes) {
+    // Never below max_body_bytes: a largest body alone always fits.
+    const std::int64_t limit =
+        std::max(options.server.max_buffered_body_bytes, options.server.max_body_bytes);
+    std::int64_t held = buffered_body_bytes.load();
+    do {
+      if (held + bytes > limit) return false;
+    } while (!buffered_body_bytes.compare_exchange_weak(held, held + bytes));
+    return true;
+  }
+  void release_body_bytes(std::int64_t bytes) { buffered_body_bytes.fetch_sub(bytes); }
+  std::atomic<std::int64_t> buffered_body_bytes{0};
 };
 
 }  // namespace rerankd::http

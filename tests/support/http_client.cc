@@ -69,10 +69,15 @@ bool HttpClient::send_raw(std::string_view bytes) {
   return !ec;
 }
 
-ClientResponse HttpClient::read_response() {
+ClientResponse HttpClient::read_response() { return read(false); }
+
+ClientResponse HttpClient::read_head_response() { return read(true); }
+
+ClientResponse HttpClient::read(bool head) {
   ClientResponse response;
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(64 << 20);
+  parser.skip(head);
   beast::error_code ec;
   bhttp::read(impl_->socket, impl_->buffer, parser, ec);
   if (ec) {

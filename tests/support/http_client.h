@@ -43,11 +43,15 @@ class HttpClient {
   bool send_raw(std::string_view bytes);
   // Reads one response (after send_raw).
   ClientResponse read_response();
+  // The answer to a HEAD request: a header whose Content-Length has no body after it.
+  ClientResponse read_head_response();
   // True when the server has closed the connection: a read returns end of stream or an error
   // (waits for the server to act, up to `wait_ms`).
   bool closed_by_server(int wait_ms);
 
  private:
+  ClientResponse read(bool head);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -22,6 +22,7 @@ class ServerProcess {
 
   bool started() const { return port_ != 0; }
   std::uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
 
   // Sends `signal_number` and waits for the exit; returns the exit status (128 + signal when
   // killed by one), or -1 after `timeout_ms` without an exit.

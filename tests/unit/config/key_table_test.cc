@@ -11,7 +11,7 @@ namespace {
 
 TEST(ConfigKeys, FileOrderAndComplete) {
   const std::vector<std::string> keys = config_keys();
-  ASSERT_EQ(keys.size(), 30u);  // 6 model + 6 batching + 18 server fields in config.h
+  ASSERT_EQ(keys.size(), 34u);  // 6 model + 6 batching + 22 server fields in config.h
   EXPECT_EQ(keys.front(), "model.path");
   EXPECT_EQ(keys[6], "batching.enabled");
   EXPECT_EQ(keys[12], "server.host");

@@ -43,6 +43,10 @@ TEST(ToYaml, EveryFieldChangedRoundTrips) {
   config.server.header_timeout_ms = 15;
   config.server.body_timeout_ms = 16;
   config.server.idle_timeout_ms = 17;
+  config.server.max_header_bytes = 2048;
+  config.server.max_connections = 18;
+  config.server.max_idle_connections = 19;
+  config.server.max_buffered_body_bytes = std::int64_t{1} << 41;
   EXPECT_EQ(reread(config), config);
 }
 

@@ -200,6 +200,21 @@ TEST(ParseConfigYaml, SeveralDocumentsAreAnError) {
               HasSubstr("2 YAML documents"));
 }
 
+// yaml-cpp 0.7's LoadAll never returned on these (a token that starts no node, outside a flow
+// collection); found by tests/fuzz/yaml_config.cc (corpus/yaml_config/regression_stray_comma).
+TEST(ParseConfigYaml, StrayFlowTokenIsASyntaxErrorNotAHang) {
+  for (const std::string_view text : {",~", ",", "]", "}", "server: {port: 1}\n,\n"}) {
+    const std::string message = parse_error(text);
+    EXPECT_THAT(message, StartsWith("test.yaml:")) << text;
+    EXPECT_THAT(message, HasSubstr("YAML syntax error")) << text;
+  }
+  EXPECT_EQ(parse_error(",~"), "test.yaml:1:1: YAML syntax error: ',' starts no value");
+}
+
+TEST(ParseConfigYaml, ThreeOrMoreDocumentsAreAnError) {
+  EXPECT_THAT(parse_error("---\n---\n---\n---\n"), HasSubstr("3 or more YAML documents"));
+}
+
 TEST(LoadConfigFile, ReadsAFileAndNamesItInErrors) {
   const std::filesystem::path dir = rerankd::testing::make_temp_dir("config");
   const std::filesystem::path good = dir / "good.yaml";

@@ -13,78 +13,11 @@
 
 #include "fake_service.h"
 #include "metrics/metrics.h"
+#include "server_fixture.h"
 #include "support/http_client.h"
 
 namespace rerankd::http {
 namespace {
-
-using rerankd::testing::ClientResponse;
-using rerankd::testing::HttpClient;
-using testing::FakeService;
-
-namespace dom = simdjson::dom;
-
-class ServerTest : public ::testing::Test {
- protected:
-  static config::ServerConfig test_config() {
-    config::ServerConfig config;
-    config.port = 0;
-    config.io_threads = 2;
-    config.max_client_batch_size = 8;
-    config.max_body_bytes = 4096;
-    return config;
-  }
-
-  void start(const config::ServerConfig& config = test_config()) {
-    ServerOptions options;
-    options.server = config;
-    options.server.drain_timeout_ms = 10000;
-    options.version = "9.9.9-test";
-    auto server = Server::start(options, service_, &registry_);
-    ASSERT_TRUE(server.ok()) << server.status().to_string();
-    server_ = std::move(*server);
-  }
-
-  void SetUp() override { start(); }
-
-  std::uint16_t port() const { return server_->port(); }
-
-  ClientResponse post(std::string_view target, std::string_view body,
-                      const std::vector<std::pair<std::string, std::string>>& headers = {}) {
-    HttpClient client(port());
-    return client.post(target, body, headers);
-  }
-  ClientResponse get(std::string_view target,
-                     const std::vector<std::pair<std::string, std::string>>& headers = {}) {
-    HttpClient client(port());
-    return client.get(target, headers);
-  }
-
-  // Parses a body; the parser lives in the fixture so elements stay valid for the test.
-  dom::element parse(const std::string& body) {
-    dom::element element;
-    EXPECT_EQ(parser_.parse(body).get(element), simdjson::SUCCESS) << body;
-    return element;
-  }
-
-  void expect_error(const ClientResponse& response, int status, std::string_view error_type) {
-    EXPECT_EQ(response.status, status) << response.body << response.error;
-    dom::element root = parse(response.body);
-    std::string_view type;
-    std::string_view message;
-    EXPECT_EQ(root["error_type"].get(type), simdjson::SUCCESS) << response.body;
-    EXPECT_EQ(root["error"].get(message), simdjson::SUCCESS) << response.body;
-    EXPECT_EQ(type, error_type) << response.body;
-    EXPECT_FALSE(message.empty());
-    EXPECT_EQ(response.header("content-type"), "application/json");
-    EXPECT_FALSE(response.header("x-request-id").empty());
-  }
-
-  FakeService service_;
-  metrics::Registry registry_;
-  std::unique_ptr<Server> server_;
-  dom::parser parser_;
-};
 
 TEST_F(ServerTest, BindsAnEphemeralPort) { EXPECT_GT(port(), 0); }
 
@@ -445,26 +378,35 @@ TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
   EXPECT_EQ(second.body, R"({"scores":[4]})");
 }
 
-TEST_F(ServerTest, SlowHeaderIsCutOff) {
+TEST_F(ServerTest, SlowHeaderIsCutOffWith408) {
   config::ServerConfig config = test_config();
   config.header_timeout_ms = 200;
   server_.reset();
   start(config);
   HttpClient client(port());
-  // A partial request line, then nothing: the header deadline passes and the server hangs up.
+  // A partial request line, then nothing: the header deadline passes; the client is told so,
+  // and the server hangs up.
   ASSERT_TRUE(client.send_raw("POST /rerank HT"));
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   ASSERT_TRUE(client.send_raw("T"));
+  const ClientResponse response = client.read_response();
+  expect_error(response, 408, "request_timeout");
+  EXPECT_NE(response.body.find("request header did not arrive within 200 ms"), std::string::npos)
+      << response.body;
+  EXPECT_EQ(response.header("connection"), "close");
   EXPECT_TRUE(client.closed_by_server(20000));
 }
 
-TEST_F(ServerTest, SlowBodyIsCutOff) {
+TEST_F(ServerTest, SlowBodyIsCutOffWith408) {
   config::ServerConfig config = test_config();
   config.body_timeout_ms = 200;
   server_.reset();
   start(config);
   HttpClient client(port());
   ASSERT_TRUE(client.send_raw("POST /score HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"));
+  const ClientResponse response = client.read_response();
+  expect_error(response, 408, "request_timeout");
+  EXPECT_NE(response.body.find("request body"), std::string::npos) << response.body;
   EXPECT_TRUE(client.closed_by_server(20000));
 }
 
