@@ -297,10 +297,44 @@ void Connection::on_watch(beast::error_code ec, std::size_t bytes) {
   watch_pending_ = false;
   if (!ec) {
     buffer_.commit(bytes);  // the next request started early; parse it after this answer
+  } else if (ec == net::error::eof && !resume_after_watch_ && probe_after_end_of_stream()) {
+    return;  // on_probe_error decides
   } else if (ec != net::error::operation_aborted) {
     peer_gone_ = true;
     if (cancel_) cancel_->cancel();  // the service drops the request's queued pairs
   }
+  resume_after_watch();
+}
+
+bool Connection::probe_after_end_of_stream() {
+  // The client sent FIN. It may have closed (gone: cancel its pairs) or only shut its sending
+  // side (HTTP/1.1 allows it; it still reads the answer). Only a write tells them apart: a
+  // closed peer answers data with a reset. An interim 100 is a write every HTTP/1.1 client
+  // must accept and skip (RFC 9110, 15.2), even unasked; it is 25 bytes into an empty send
+  // buffer, so the synchronous send cannot block.
+  keep_alive_ = false;  // no next request can come
+  beast::error_code ec;
+  stream_.socket().send(net::buffer(kContinue.data(), kContinue.size()), 0, ec);
+  if (ec) return false;
+  watch_pending_ = true;
+  // Completes on an error or hang-up only (EPOLLERR / EPOLLHUP: the reset), never on the FIN
+  // already read.
+  stream_.socket().async_wait(
+      net::socket_base::wait_error,
+      beast::bind_front_handler(&Connection::on_probe_error, shared_from_this()));
+  return true;
+}
+
+void Connection::on_probe_error(beast::error_code ec) {
+  watch_pending_ = false;
+  if (ec != net::error::operation_aborted) {
+    peer_gone_ = true;
+    if (cancel_) cancel_->cancel();
+  }
+  resume_after_watch();
+}
+
+void Connection::resume_after_watch() {
   if (resume_after_watch_) {
     resume_after_watch_ = false;
     if (peer_gone_) return close();

@@ -62,6 +62,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void dispatch();
   void watch_for_hangup();
   void on_watch(boost::beast::error_code ec, std::size_t bytes);
+  // After a FIN while a request is in flight: a half-close, or the client gone?
+  bool probe_after_end_of_stream();
+  void on_probe_error(boost::beast::error_code ec);
+  void resume_after_watch();
   void respond(const Respond& respond);
   void answer_and_close(HttpResponse response);
   void write(HttpResponse response);

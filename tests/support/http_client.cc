@@ -7,6 +7,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <optional>
 
 namespace rerankd::testing {
 
@@ -75,16 +76,23 @@ ClientResponse HttpClient::read_head_response() { return read(true); }
 
 ClientResponse HttpClient::read(bool head) {
   ClientResponse response;
-  bhttp::response_parser<bhttp::string_body> parser;
-  parser.body_limit(64 << 20);
-  parser.skip(head);
-  beast::error_code ec;
-  bhttp::read(impl_->socket, impl_->buffer, parser, ec);
-  if (ec) {
-    response.error = ec.message();
-    return response;
+  // Interim 1xx answers come before the final one and are skipped, as HTTP clients do
+  // (interim_seen counts them).
+  std::optional<bhttp::response_parser<bhttp::string_body>> parser;
+  for (;;) {
+    parser.emplace();
+    parser->body_limit(64 << 20);
+    parser->skip(head);
+    beast::error_code ec;
+    bhttp::read(impl_->socket, impl_->buffer, *parser, ec);
+    if (ec) {
+      response.error = ec.message();
+      return response;
+    }
+    if (parser->get().result_int() / 100 != 1) break;
+    ++response.interim_seen;
   }
-  const auto& message = parser.get();
+  const auto& message = parser->get();
   response.status = static_cast<int>(message.result_int());
   response.body = message.body();
   for (const auto& field : message) {
@@ -93,6 +101,18 @@ ClientResponse HttpClient::read(bool head) {
     response.headers[name] = std::string(field.value());
   }
   return response;
+}
+
+bool HttpClient::readable(int wait_ms) {
+  if (impl_->buffer.size() > 0) return true;
+  pollfd descriptor{impl_->socket.native_handle(), POLLIN, 0};
+  return ::poll(&descriptor, 1, wait_ms) > 0;
+}
+
+bool HttpClient::shutdown_send() {
+  beast::error_code ec;
+  impl_->socket.shutdown(net::ip::tcp::socket::shutdown_send, ec);
+  return !ec;
 }
 
 bool HttpClient::closed_by_server(int wait_ms) {

@@ -16,6 +16,7 @@ struct ClientResponse {
   std::string body;
   std::map<std::string, std::string> headers;  // lower-case names
   std::string error;                           // transport error, when status is 0
+  int interim_seen = 0;                        // 1xx answers read (and skipped) before it
 
   std::string header(const std::string& name) const;
 };
@@ -48,6 +49,10 @@ class HttpClient {
   // True when the server has closed the connection: a read returns end of stream or an error
   // (waits for the server to act, up to `wait_ms`).
   bool closed_by_server(int wait_ms);
+  // True when bytes from the server wait to be read (waits up to `wait_ms`).
+  bool readable(int wait_ms);
+  // Half-closes: the server reads end of stream, and this side still reads.
+  bool shutdown_send();
 
  private:
   ClientResponse read(bool head);

@@ -460,6 +460,32 @@ TEST_F(ServerTest, ClientDisconnectCancelsTheRequest) {
   service_.release();
 }
 
+TEST_F(ServerTest, AClientThatHalfClosesStillGetsItsAnswer) {
+  // The hostile test's client sent its request and shut its sending side: it was told 503
+  // "request cancelled". A half-close is not a hang-up.
+  service_.hold();
+  HttpClient client(port());
+  ASSERT_TRUE(
+      client.send_raw("POST /score HTTP/1.1\r\nHost: x\r\nContent-Length: 23\r\n\r\n"
+                      R"({"pairs":[["q","abc"]]})"));
+  service_.wait_for_calls(1);
+  ASSERT_TRUE(client.shutdown_send());
+  // The server sees the end of stream while the request is held and probes with an interim
+  // 100, which a half-closed client reads and skips (before the fix: it cancelled).
+  std::shared_ptr<engine::CancelFlag> cancel = service_.last_score()->cancel;
+  ASSERT_NE(cancel, nullptr);
+  for (int i = 0; i < 2000 && !cancel->cancelled() && !client.readable(0); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_FALSE(cancel->cancelled());
+  service_.release();
+  const ClientResponse response = client.read_response();
+  EXPECT_EQ(response.status, 200) << response.error;
+  EXPECT_EQ(response.body, R"({"scores":[3]})");
+  EXPECT_EQ(response.interim_seen, 1);
+  EXPECT_EQ(response.header("connection"), "close");
+}
+
 TEST_F(ServerTest, GracefulStopAnswersInFlightRequests) {
   service_.hold();
   HttpClient busy(port());
