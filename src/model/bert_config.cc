@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <limits>
 #include <optional>
 #include <utility>
@@ -241,6 +242,14 @@ Result<BertConfig> read_config(const ConfigReader& reader) {
   if (!(eps > 0.0) || eps > 1.0) {
     return invalid_argument(reader.file() + ": layer_norm_eps " + std::to_string(eps) +
                             " is not in (0, 1]");
+  }
+  // The kernels add it as a float: below FLT_MIN it is 0 or a denormal (0 again where denormals
+  // are flushed), and a constant row then normalises to 0/0 = NaN.
+  if (eps < static_cast<double>(std::numeric_limits<float>::min())) {
+    char text[32];
+    std::snprintf(text, sizeof(text), "%g", eps);
+    return invalid_argument(reader.file() + ": layer_norm_eps " + text +
+                            " is below the smallest normal float (1.17549e-38)");
   }
   config.layer_norm_eps = static_cast<float>(eps);
   RERANKD_ASSIGN_OR_RETURN(config.hidden_act, read_hidden_act(reader));

@@ -142,6 +142,12 @@ TEST(BertConfig, Errors) {
   heads.replace(heads.find("\"num_attention_heads\": 12"), 25, "\"num_attention_heads\": 5");
   std::string zero = config_with("");
   zero.replace(zero.find("\"num_hidden_layers\": 6"), 22, "\"num_hidden_layers\": 0");
+  // 1e-122 passed the (0, 1] check as a double and became 0.0f (tests/fuzz/config_json.cc,
+  // corpus/config_json/regression_eps_underflow); 1e-40 is a float denormal.
+  std::string tiny_eps = config_with("");
+  tiny_eps.replace(tiny_eps.find("1e-12"), 5, "1e-122");
+  std::string denormal_eps = config_with("");
+  denormal_eps.replace(denormal_eps.find("1e-12"), 5, "1e-40");
   std::string typed = config_with("");
   typed.replace(typed.find("\"hidden_size\": 384"), 18, "\"hidden_size\": \"384\"");
   const Case cases[] = {
@@ -150,6 +156,8 @@ TEST(BertConfig, Errors) {
       {heads, StatusCode::kInvalidArgument, "not divisible by num_attention_heads 5"},
       {zero, StatusCode::kInvalidArgument, "num_hidden_layers"},
       {typed, StatusCode::kInvalidArgument, "hidden_size"},
+      {tiny_eps, StatusCode::kInvalidArgument, "layer_norm_eps 1e-122 is below the smallest"},
+      {denormal_eps, StatusCode::kInvalidArgument, "layer_norm_eps 1e-40 is below the smallest"},
       {"{\"hidden_size\": ", StatusCode::kInvalidArgument, "invalid JSON"},
       {"[1]", StatusCode::kInvalidArgument, "not a JSON object"},
       {R"({"model_type": "deberta-v2"})", StatusCode::kFailedPrecondition, "deberta-v2"},

@@ -71,6 +71,24 @@ TEST_F(TokenizerLoading, UnsupportedNormalizerIsNamed) {
       << result.status().message();
 }
 
+// A decoder rerankd does not know (here one without a "type", as tests/fuzz/tokenizer_json.cc
+// made: corpus/tokenizer_json/regression_decoder_without_type) still loads for scoring; only
+// decode refuses, naming it.
+TEST_F(TokenizerLoading, DecoderWithoutTypeLoadsAndDecodeRefusesIt) {
+  std::string json = tokenizer_json("WordPiece", "BertNormalizer");
+  json.replace(json.find("\"model\":{"), 9, R"("decoder":{"?ype":"WordPiece"},"model":{)");
+  write(dir_ / "tokenizer.json", json);
+  const auto loaded = Tokenizer::from_tokenizer_json(dir_ / "tokenizer.json");
+  ASSERT_TRUE(loaded.ok()) << loaded.status().to_string();
+  const auto encoding = loaded->encode_pair("hello", "worlds", TokenizeOptions{});
+  ASSERT_TRUE(encoding.ok()) << encoding.status().to_string();
+  const auto decoded = loaded->decode(encoding->input_ids, true);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_EQ(decoded.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(decoded.status().message().find("decoder type '<no type>'"), std::string::npos)
+      << decoded.status().message();
+}
+
 TEST_F(TokenizerLoading, SmallTokenizerJsonEncodesPairs) {
   write(dir_ / "tokenizer.json", tokenizer_json("WordPiece", "BertNormalizer"));
   const auto tokenizer = Tokenizer::from_directory(dir_);
