@@ -37,6 +37,12 @@ struct BatchingConfig {
   // bounds the wait only while every worker is busy. false: the study's rule, a batch closes
   // only when full or timed out.
   bool close_when_idle = true;
+  // true: the scheduler spends work only where an answer can come of it. A request whose
+  // queued pairs cannot all be scored before its deadline (at the measured speed) fails with
+  // 504 before any of its pairs run, and while the queue is deep a batch takes the pairs of the
+  // oldest requests only, so that requests finish one after another instead of all of them
+  // half-way. false: neither.
+  bool deadline_aware = true;
 
   bool operator==(const BatchingConfig&) const = default;
 };

@@ -39,6 +39,10 @@ constexpr std::array kKeys = {
     KeySpec{"batching.close_when_idle",
             "a batch that is not full closes at once while a worker is idle",
             RERANKD_CONFIG_FIELD(batching.close_when_idle)},
+    KeySpec{"batching.deadline_aware",
+            "fail early a request that cannot finish in time; keep requests together when the "
+            "queue is deep",
+            RERANKD_CONFIG_FIELD(batching.deadline_aware)},
     KeySpec{"server.host", "address to listen on", RERANKD_CONFIG_FIELD(server.host)},
     KeySpec{"server.port", "TCP port; 0 = any free port (printed at start)",
             RERANKD_CONFIG_FIELD(server.port)},

@@ -85,12 +85,24 @@ std::size_t policy_window(const config::BatchingConfig& batching) {
   return batching.enabled && batching.sort_by_length ? batch * kSortWindowBatches : batch;
 }
 
+std::size_t oldest_requests_prefix(std::span<const PairView> queue, std::size_t min_pairs) {
+  for (std::size_t i = std::max<std::size_t>(min_pairs, 1); i < queue.size(); ++i) {
+    if (queue[i].job_id != queue[i - 1].job_id) return i;
+  }
+  return queue.size();
+}
+
 BatchDecision decide_batch(std::span<const PairView> queue,
                            std::chrono::steady_clock::time_point now,
-                           const config::BatchingConfig& batching, bool flush, bool worker_idle) {
+                           const config::BatchingConfig& batching, bool flush, bool worker_idle,
+                           bool deep_queue) {
   if (queue.empty()) return {};
   queue = queue.first(std::min(queue.size(), policy_window(batching)));
   if (!batching.enabled) return decide_one_request(queue, batching);
+  if (deep_queue && batching.deadline_aware && batching.sort_by_length) {
+    queue = queue.first(
+        oldest_requests_prefix(queue, static_cast<std::size_t>(batching.max_batch_size)));
+  }
 
   BatchBuilder builder(batching);
   if (batching.sort_by_length) {

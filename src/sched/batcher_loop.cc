@@ -44,6 +44,7 @@ void DynamicScheduler::batcher_loop() {
     for (auto& [job, enqueued] : arrivals) enqueue(std::move(job), enqueued);
     const auto now = Clock::now();
     wake_at = sweep(now);
+    if (slot_free && options_.batching.deadline_aware) fail_jobs_that_cannot_finish(now);
     drop_finished_pairs();
 
     if (slot_free) {
@@ -79,6 +80,13 @@ void DynamicScheduler::enqueue(std::shared_ptr<JobState> job, Clock::time_point 
 void DynamicScheduler::complete(FormedBatch& batch) {
   --outstanding_batches_;
   metrics_.batch_ran(batch.done - batch.started);
+  if (batch.status.ok() && !batch.pairs.empty()) {
+    const auto per_pair =
+        (batch.done - batch.started) / static_cast<std::int64_t>(batch.pairs.size());
+    // A short memory (weight 1/4 for the newest batch): the speed follows batch sizes and
+    // lengths as the load changes.
+    pair_time_ = pair_time_.count() == 0 ? per_pair : (pair_time_ * 3 + per_pair) / 4;
+  }
   const std::size_t labels = options_.num_labels;
   for (std::size_t i = 0; i < batch.pairs.size(); ++i) {
     auto& pair = batch.pairs[i];
@@ -139,6 +147,38 @@ void DynamicScheduler::drop_finished_pairs() {
   metrics_.queued(-static_cast<std::ptrdiff_t>(dropped));
 }
 
+void DynamicScheduler::fail_jobs_that_cannot_finish(Clock::time_point now) {
+  if (pair_time_.count() == 0) return;  // no speed measured yet: no grounds to refuse
+  const std::size_t window = std::min(queue_.size(), policy_window(options_.batching));
+  const auto workers = static_cast<std::int64_t>(backends_.size());
+  std::vector<const JobState*> judged;
+  for (std::size_t i = 0; i < window; ++i) {
+    JobState& job = *queue_[i].job;
+    // Only requests no work was spent on yet; each is judged at its first pair in the window.
+    if (job.batched || job.finished() ||
+        std::find(judged.begin(), judged.end(), &job) != judged.end()) {
+      continue;
+    }
+    judged.push_back(&job);
+    const ScoringJob& request = job.job();
+    if (request.deadline == Clock::time_point::max()) continue;
+    // Its pairs are queued in arrival order from position i: its last one is i + queued - 1,
+    // and every pair up to it is scored first, `workers` batches at a time.
+    const auto pairs_to_its_end = static_cast<std::int64_t>(i + job.queued);
+    const auto work = pair_time_ * pairs_to_its_end / workers;
+    if (now + work <= request.deadline) continue;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(request.deadline - now);
+    job.fail(
+        {StatusCode::kDeadlineExceeded,
+         "request cannot finish before its deadline: about " +
+             std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(work).count()) +
+             " ms of scoring up to its last pair, " + std::to_string(left.count()) +
+             " ms left; none of its " + std::to_string(request.pairs.size()) +
+             " pairs were scored"},
+        DropReason::kDeadline);
+  }
+}
+
 std::unique_ptr<FormedBatch> DynamicScheduler::form_batch(Clock::time_point now, bool flush,
                                                           Clock::time_point& wake_at) {
   if (queue_.empty()) return nullptr;
@@ -150,7 +190,10 @@ std::unique_ptr<FormedBatch> DynamicScheduler::form_batch(Clock::time_point now,
   }
   // The ready slot is free here, so every outstanding batch is on a worker.
   const bool worker_idle = outstanding_batches_ < backends_.size();
-  const BatchDecision decision = decide_batch(view, now, options_.batching, flush, worker_idle);
+  // Deep: more pairs wait than one sort window holds.
+  const bool deep_queue = queue_.size() > window;
+  const BatchDecision decision =
+      decide_batch(view, now, options_.batching, flush, worker_idle, deep_queue);
   if (decision.take.empty()) {
     wake_at = std::min(wake_at, decision.wake_at);
     return nullptr;
@@ -169,6 +212,7 @@ std::unique_ptr<FormedBatch> DynamicScheduler::form_batch(Clock::time_point now,
       const auto& encoding = pair.job->job().pairs[pair.index];
       batch->packed.add(encoding.input_ids, encoding.token_type_ids);
       --pair.job->queued;
+      pair.job->batched = true;
       batch->pairs.push_back(std::move(pair));
     } else {
       kept.push_back(std::move(pair));

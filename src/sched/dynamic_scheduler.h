@@ -42,6 +42,7 @@ class DynamicScheduler final : public Scheduler {
   void complete(FormedBatch& batch);
   Clock::time_point sweep(Clock::time_point now);
   void drop_finished_pairs();
+  void fail_jobs_that_cannot_finish(Clock::time_point now);
   std::unique_ptr<FormedBatch> form_batch(Clock::time_point now, bool flush,
                                           Clock::time_point& wake_at);
 
@@ -74,6 +75,9 @@ class DynamicScheduler final : public Scheduler {
   std::vector<std::shared_ptr<JobState>> queued_jobs_;  // jobs that may have queued pairs
   std::size_t outstanding_batches_ = 0;                 // formed, not yet completed
   std::uint64_t next_batch_seq_ = 1;
+  // Backend time per pair, a moving average over completed batches (zero until the first):
+  // what batching.deadline_aware estimates a request's remaining work with.
+  std::chrono::nanoseconds pair_time_{0};
 
   std::mutex join_mutex_;  // serialises shutdown()
   std::thread batcher_;

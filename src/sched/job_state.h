@@ -29,6 +29,8 @@ class JobState {
 
   // Pairs of this job still in the queue.
   std::size_t queued = 0;
+  // Some of its pairs were formed into a batch: work has been spent on it.
+  bool batched = false;
 
   // A batch holding some of this job's pairs ran from `started` to `done` (once per batch).
   void record_batch(std::uint64_t batch_seq, Clock::time_point started, Clock::time_point done);

@@ -11,10 +11,10 @@ namespace {
 
 TEST(ConfigKeys, FileOrderAndComplete) {
   const std::vector<std::string> keys = config_keys();
-  ASSERT_EQ(keys.size(), 34u);  // 6 model + 6 batching + 22 server fields in config.h
+  ASSERT_EQ(keys.size(), 35u);  // 6 model + 7 batching + 22 server fields in config.h
   EXPECT_EQ(keys.front(), "model.path");
   EXPECT_EQ(keys[6], "batching.enabled");
-  EXPECT_EQ(keys[12], "server.host");
+  EXPECT_EQ(keys[13], "server.host");
   EXPECT_EQ(keys.back(), "server.api_key");
   EXPECT_EQ(std::set<std::string>(keys.begin(), keys.end()).size(), keys.size());
 }

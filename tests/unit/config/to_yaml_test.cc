@@ -30,6 +30,7 @@ TEST(ToYaml, EveryFieldChangedRoundTrips) {
   config.batching.max_batch_tokens = 900;
   config.batching.timeout_ms = 0;
   config.batching.sort_by_length = false;
+  config.batching.deadline_aware = false;
   config.server.host = "::1";
   config.server.port = 0;
   config.server.max_concurrency = 9;

@@ -224,5 +224,29 @@ TEST(BatchPolicy, DisabledSplitsALargeRequestAtMaxBatchSize) {
   EXPECT_THAT(decide_batch(rest, kT0, cfg).take, ElementsAre(0));  // job 3's last pair alone
 }
 
+TEST(BatchPolicy, ADeepQueueKeepsTheOldestRequestsPairsTogether) {
+  // Two requests of 4 pairs, lengths alternating. Sorting the whole window by length mixes
+  // them (the oldest pair, 10, draws the other 10s); with a deep queue and deadline_aware the
+  // batch is the oldest request's pairs alone.
+  const auto q = queue_of({10, 50, 10, 50, 10, 50, 10, 50}, {1, 1, 1, 1, 2, 2, 2, 2});
+  auto b = batching(4, 1000, 50, true);
+  const auto mixed = decide_batch(q, kT0, b, false, false, /*deep_queue=*/false);
+  EXPECT_THAT(mixed.take, ElementsAre(0, 2, 4, 6));
+  const auto together = decide_batch(q, kT0, b, false, false, /*deep_queue=*/true);
+  EXPECT_THAT(together.take, ElementsAre(0, 1, 2, 3));
+  EXPECT_EQ(together.reason, CloseReason::kSize);
+  b.deadline_aware = false;
+  EXPECT_THAT(decide_batch(q, kT0, b, false, false, /*deep_queue=*/true).take,
+              ElementsAre(0, 2, 4, 6));
+}
+
+TEST(BatchPolicy, TheOldestRequestsPrefixEndsAtARequestBoundary) {
+  const auto q = queue_of({1, 1, 1, 1, 1, 1}, {1, 1, 1, 2, 2, 3});
+  EXPECT_EQ(oldest_requests_prefix(q, 2), 3u);  // request 1 is 3 pairs
+  EXPECT_EQ(oldest_requests_prefix(q, 3), 3u);
+  EXPECT_EQ(oldest_requests_prefix(q, 4), 5u);  // requests 1 and 2
+  EXPECT_EQ(oldest_requests_prefix(q, 6), 6u);  // the whole queue
+}
+
 }  // namespace
 }  // namespace rerankd::sched

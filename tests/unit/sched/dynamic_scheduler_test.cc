@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <set>
 #include <string>
 #include <thread>
@@ -265,6 +266,55 @@ TEST(Scheduler, ANonFiniteLogitFailsOnlyItsRequestNamingThePair) {
   EXPECT_THAT(outcomes.of(1)[0].status.message(), HasSubstr("pair 2 scored a non-finite logit"));
   EXPECT_TRUE(outcomes.of(2)[0].status.ok());
   EXPECT_EQ(outcomes.of(2)[0].logits, expected_logits(pairs_of(2, 1), 1));
+}
+
+TEST(Scheduler, ARequestThatCannotFinishInTimeFailsBeforeAnyOfItsPairsRun) {
+  Outcomes outcomes;
+  auto f = make_scheduler(options(/*max_batch_size=*/4, /*timeout_ms=*/60000), 1);
+  ASSERT_NE(f.scheduler, nullptr);
+  // A first batch held for 200 ms teaches the scheduler about 50 ms a pair.
+  f.recorder->close_gate();
+  ASSERT_TRUE(f.scheduler->submit(outcomes.job(0, pairs_of(0, 4))).ok());
+  ASSERT_TRUE(f.recorder->await_started(1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  f.recorder->open_gate();
+  ASSERT_TRUE(outcomes.await(1));
+  // 40 pairs need about 2 s; 500 ms are left: refused before any of them runs.
+  auto hopeless = outcomes.job(1, pairs_of(1, 40));
+  hopeless->deadline = Clock::now() + std::chrono::milliseconds(500);
+  ASSERT_TRUE(f.scheduler->submit(hopeless).ok());
+  // One that can finish still runs.
+  auto feasible = outcomes.job(2, pairs_of(2, 4));
+  feasible->deadline = Clock::now() + std::chrono::seconds(60);
+  ASSERT_TRUE(f.scheduler->submit(feasible).ok());
+  ASSERT_TRUE(outcomes.await(3));
+  f.scheduler->shutdown();
+  ASSERT_EQ(outcomes.of(1).size(), 1u);
+  EXPECT_EQ(outcomes.of(1)[0].status.code(), StatusCode::kDeadlineExceeded);
+  for (const auto& batch : f.recorder->batches()) {
+    EXPECT_EQ(jobs_in(batch).count(1), 0u) << "a pair of the hopeless request ran";
+  }
+  EXPECT_TRUE(outcomes.of(2)[0].status.ok());
+}
+
+TEST(Scheduler, WithoutDeadlineAwarenessTheHopelessRequestStartsAndTimesOut) {
+  // The same as above with batching.deadline_aware false: work is spent on it first.
+  Outcomes outcomes;
+  auto opts = options(/*max_batch_size=*/4, /*timeout_ms=*/60000);
+  opts.batching.deadline_aware = false;
+  auto f = make_scheduler(opts, 1);
+  ASSERT_NE(f.scheduler, nullptr);
+  auto hopeless = outcomes.job(1, pairs_of(1, 40));
+  hopeless->deadline = Clock::now() + std::chrono::milliseconds(300);
+  f.recorder->close_gate();
+  ASSERT_TRUE(f.scheduler->submit(hopeless).ok());
+  ASSERT_TRUE(f.recorder->await_started(1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  f.recorder->open_gate();
+  ASSERT_TRUE(outcomes.await(1));
+  f.scheduler->shutdown();
+  EXPECT_EQ(outcomes.of(1)[0].status.code(), StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(jobs_in(f.recorder->batches()[0]), (std::set<int>{1}));
 }
 
 TEST(Scheduler, AJobSplitAcrossBatchesFailsOnceWhenOneBatchFails) {
