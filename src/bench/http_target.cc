@@ -211,6 +211,10 @@ class HttpTarget final : public Target {
     const double batches = count - count_at_reset_;
     return batches > 0 ? (sum - sum_at_reset_) / batches : 0;
   }
+  double pairs_computed() override {
+    std::lock_guard lock(mutex_);
+    return batch_totals().first - sum_at_reset_;
+  }
   void reset_batch_stats() override {
     std::lock_guard lock(mutex_);
     std::tie(sum_at_reset_, count_at_reset_) = batch_totals();

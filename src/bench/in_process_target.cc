@@ -69,6 +69,11 @@ class InProcessTarget final : public Target {
     const double batches = static_cast<double>(count - count_at_reset_);
     return batches > 0 ? (sum - sum_at_reset_) / batches : 0;
   }
+  double pairs_computed() override {
+    const double sum = totals().first;
+    std::lock_guard lock(mutex_);
+    return sum - sum_at_reset_;
+  }
   void reset_batch_stats() override {
     const auto [sum, count] = totals();
     std::lock_guard lock(mutex_);

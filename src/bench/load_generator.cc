@@ -103,6 +103,8 @@ class Ticker {
     if (progress_) progress_(1.0);
     return batch_size_;
   }
+  // Read with the batch size; call mean_batch_size() first.
+  double pairs_computed() const { return pairs_computed_; }
 
  private:
   void on_time(TimePoint now) {
@@ -118,6 +120,7 @@ class Ticker {
   }
   void close_window() {
     batch_size_ = target_.mean_batch_size();
+    pairs_computed_ = target_.pairs_computed();
     read_ = true;
   }
   double fraction(TimePoint now) const {
@@ -137,11 +140,13 @@ class Ticker {
   bool reset_ = false;
   bool read_ = false;
   double batch_size_ = 0;
+  double pairs_computed_ = 0;
   TimePoint next_tick_{};
 };
 
 // What one client thread measured, merged in completion order at the end.
-LoadRun collect(std::vector<std::vector<Timed>>& per_thread, double duration_s, double batch) {
+LoadRun collect(std::vector<std::vector<Timed>>& per_thread, double duration_s, double batch,
+                double pairs_computed) {
   std::vector<Timed> all;
   for (auto& timed : per_thread) std::move(timed.begin(), timed.end(), std::back_inserter(all));
   std::stable_sort(all.begin(), all.end(),
@@ -149,6 +154,7 @@ LoadRun collect(std::vector<std::vector<Timed>>& per_thread, double duration_s, 
   LoadRun run;
   run.duration_s = duration_s;
   run.mean_batch_size = batch;
+  run.pairs_computed = pairs_computed;
   for (auto& timed : all) run.samples.push_back(std::move(timed.sample));
   return run;
 }
@@ -224,7 +230,8 @@ LoadRun run_closed(Target& target, std::vector<std::unique_ptr<Session>>& sessio
   ticker.sleep_until(TimePoint::max(), [&] { return shared.finished.load() == clients; });
   for (auto& thread : threads) thread.join();
   const double batch = ticker.mean_batch_size();
-  return collect(per_thread, window_length(window, per_thread, spec), batch);
+  return collect(per_thread, window_length(window, per_thread, spec), batch,
+                 ticker.pairs_computed());
 }
 
 void open_sender(Session& session, const std::vector<BenchRequest>& workload, const Window& window,
@@ -282,7 +289,8 @@ LoadRun run_open(Target& target, std::vector<std::unique_ptr<Session>>& sessions
   }
   for (auto& thread : threads) thread.join();
   const double batch = ticker.mean_batch_size();
-  return collect(per_thread, window_length(window, per_thread, spec), batch);
+  return collect(per_thread, window_length(window, per_thread, spec), batch,
+                 ticker.pairs_computed());
 }
 
 }  // namespace

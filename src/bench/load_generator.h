@@ -42,6 +42,7 @@ struct LoadRun {
   std::vector<RequestSample> samples;  // measured window only, in completion order
   double duration_s = 0;               // measured window's length
   double mean_batch_size = 0;          // from the target, over the measured window
+  double pairs_computed = 0;           // from the target, over the measured window; 0: unknown
 };
 
 // Called about ten times a second from the generator's own thread with the fraction done

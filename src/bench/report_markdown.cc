@@ -54,6 +54,24 @@ std::string status_text(PointStatus status) {
   return status == PointStatus::kNotBuilt ? "not built" : "failed";
 }
 
+// "goodput 42% of 1234 p/s computed" when part of the backend's work went to requests that
+// were not answered (a deadline passed, a client left); nothing when (nearly) all was answered
+// or the target cannot tell.
+std::string answered_share_note(const ResultPoint& p) {
+  if (p.computed_pairs_per_s <= 0) return "";
+  const double share = p.pairs_per_s / p.computed_pairs_per_s;
+  if (share >= 0.99) return "";
+  char text[96];
+  std::snprintf(text, sizeof text, "goodput %.0f%% of %s p/s computed", share * 100,
+                format_value(p.computed_pairs_per_s).c_str());
+  return text;
+}
+
+std::string join_notes(const std::string& a, const std::string& b) {
+  if (a.empty()) return b;
+  return b.empty() ? a : a + "; " + b;
+}
+
 std::string errors_note(const ResultPoint& p) {
   std::string out;
   for (const auto& [type, count] : p.errors_by_type) {
@@ -135,6 +153,7 @@ std::string table_row(const ResultPoint& p, const Layout& layout, bool sweet) {
     out += sweet && c != "-" ? " **" + text + "** |" : " " + text + " |";
   }
   std::string note = p.status != PointStatus::kOk ? p.note : errors_note(p);
+  if (p.status == PointStatus::kOk) note = join_notes(answered_share_note(p), note);
   if (p.status == PointStatus::kOk && !p.repeat_pairs_per_s.empty()) {
     note = repeats_note(p) + (note.empty() ? "" : "; " + note);
   }

@@ -48,6 +48,9 @@ struct ResultPoint {
   double requests_per_s = 0;                           // successful requests / duration_s
   LatencySummary latency_ms;                           // over successful requests
   double mean_batch_size = 0;  // pairs per backend batch; 0 when unknown (peers: their batch)
+  // Pairs the backend ran per second, answered or not; 0 when unknown. pairs_per_s (the
+  // goodput: pairs of answered requests) over it is the share of the work that was answered.
+  double computed_pairs_per_s = 0;
   // With load.repeats > 1: every measured window's pairs/s in run order; the fields above are
   // the median window's. Empty for a single window.
   std::vector<double> repeat_pairs_per_s;

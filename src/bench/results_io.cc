@@ -119,6 +119,7 @@ void append_point(std::string& out, const ResultPoint& p) {
   key(out, "latency_ms");
   append_latency(out, p.latency_ms);
   field(out, "mean_batch_size", p.mean_batch_size);
+  field(out, "computed_pairs_per_s", p.computed_pairs_per_s);
   if (!p.repeat_pairs_per_s.empty()) {
     key(out, "repeat_pairs_per_s");
     for (std::size_t i = 0; i < p.repeat_pairs_per_s.size(); ++i) {
@@ -335,6 +336,7 @@ Result<ResultPoint> read_point(const Reader& r, element point, const std::string
   RERANKD_RETURN_IF_ERROR(r.number(point, p, "requests_per_s", out.requests_per_s));
   RERANKD_RETURN_IF_ERROR(read_latency(r, point, p, measured, out.latency_ms));
   RERANKD_RETURN_IF_ERROR(r.number(point, p, "mean_batch_size", out.mean_batch_size));
+  RERANKD_RETURN_IF_ERROR(r.number(point, p, "computed_pairs_per_s", out.computed_pairs_per_s));
   RERANKD_RETURN_IF_ERROR(read_numbers(r, point, p, "repeat_pairs_per_s", out.repeat_pairs_per_s));
   return out;
 }

@@ -54,6 +54,7 @@ void fill_measurements(const LoadRun& run, ResultPoint& point) {
   point.requests_per_s = timed ? static_cast<double>(successes) / run.duration_s : 0;
   point.latency_ms = summarize_latency(latencies);
   point.mean_batch_size = run.mean_batch_size;
+  point.computed_pairs_per_s = run.duration_s > 0 ? run.pairs_computed / run.duration_s : 0;
 }
 
 std::size_t median_index(const std::vector<double>& values) {

@@ -49,6 +49,10 @@ class Target {
   // In process: from the engine's metrics registry; over HTTP: from GET /metrics
   // (rerankd_batch_size_pairs_sum / _count deltas).
   virtual double mean_batch_size() = 0;
+  // Pairs the backend ran since the last reset_batch_stats(), for answered requests or not
+  // (rerankd_batch_size_pairs_sum's delta); 0 when it cannot tell. Against the answered pairs
+  // it shows the work wasted on requests that failed late (a deadline, a hang-up).
+  virtual double pairs_computed() { return 0; }
   virtual void reset_batch_stats() = 0;
 };
 
