@@ -13,12 +13,17 @@
 // go to a router with server.api_key set, the others to one without.
 //
 // Invariants (abort on violation): every request is answered exactly once, synchronously here;
-// no response header contains CR or LF; a JSON answer is valid JSON.
+// no response header contains CR or LF; a JSON answer is valid JSON; the status is a real
+// HTTP status (100..599); a request refused from its header alone (Router::refusal) gets the
+// status handle() would have given it; with server.api_key set, a request whose Authorization
+// is not "Bearer fuzz-secret" (any case of "Bearer") is never served 2xx on a route that needs
+// the key (every POST route, GET /info, GET /metrics with server.metrics api_key).
 #include <simdjson.h>
 
 #include <atomic>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cctype>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -49,7 +54,7 @@ using rerankd::fuzz::fail;
 
 namespace {
 
-constexpr std::uint32_t kHeaderLimitBytes = 64 * 1024;  // connection.cc
+constexpr std::uint32_t kHeaderLimitBytes = 64 * 1024;  // server.max_header_bytes' default
 constexpr std::int64_t kMaxBodyBytes = 4 * 1024;
 
 // Answers inline on the caller's thread (the real service answers on its own; the router does
@@ -128,12 +133,36 @@ Servers& servers() {
 
 std::string_view to_std(beast::string_view text) { return {text.data(), text.size()}; }
 
+std::string route_of(const bhttp::request<bhttp::string_body>& message) {
+  const std::string_view target = to_std(message.target());
+  return std::string(target.substr(0, target.find('?')));
+}
+
 bool has_line_break(std::string_view text) {
   return text.find('\r') != std::string_view::npos || text.find('\n') != std::string_view::npos;
 }
 
-// Connection::write: the Beast response, serialised.
-void write(http::HttpResponse response, bool keep_alive) {
+// Whether `authorization` carries the keyed router's key, as Router's `authorized` reads it.
+bool carries_key(std::string_view authorization) {
+  constexpr std::string_view kBearer = "bearer ";
+  if (authorization.size() != kBearer.size() + std::string_view("fuzz-secret").size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < kBearer.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(authorization[i])) != kBearer[i]) return false;
+  }
+  return authorization.substr(kBearer.size()) == "fuzz-secret";
+}
+
+bool needs_key(std::string_view method, std::string_view route) {
+  return method == "POST" || route == "/info" || route == "/metrics";
+}
+
+// Connection::write: the Beast response, serialised (HEAD: GET's header without the body).
+void write(http::HttpResponse response, bool keep_alive, bool head_request = false) {
+  if (response.status < 100 || response.status > 599) {
+    fail("an HTTP status out of range", std::to_string(response.status));
+  }
   for (const auto& [name, value] : response.headers) {
     if (has_line_break(name) || has_line_break(value)) fail("a header with CR/LF", value);
   }
@@ -151,6 +180,7 @@ void write(http::HttpResponse response, bool keep_alive) {
   message.body() = std::move(response.body);
   message.keep_alive(keep_alive);
   message.prepare_payload();
+  if (head_request) message.body().clear();
   std::ostringstream out;
   out << message;
 }
@@ -163,9 +193,12 @@ void answer_and_close(const http::Router& router, std::string_view route, std::s
   write(std::move(response), false);
 }
 
-// Connection::dispatch and respond; returns whether the connection stays open.
-bool dispatch(bhttp::request<bhttp::string_body> message, std::string route,
-              std::string request_id) {
+// Connection::dispatch and respond; returns whether the connection stays open. `refused`:
+// the answer Router::refusal gave from the header (the connection sent it instead), which
+// handle() must agree with.
+bool dispatch(bhttp::request<bhttp::string_body> message, std::string route, std::string request_id,
+              const std::optional<http::HttpResponse>& refused = {}) {
+  const bool head_request = message.method() == bhttp::verb::head;
   http::HttpRequest request;
   request.method = std::string(to_std(message.method_string()));
   request.path = std::move(route);
@@ -183,8 +216,19 @@ bool dispatch(bhttp::request<bhttp::string_body> message, std::string route,
     respond = std::move(r);
   });
   if (replies != 1) fail("answers to one request", std::to_string(replies));
+  http::HttpResponse response = respond();
+  if (refused && refused->status != response.status) {
+    fail("refused from the header with another status than handle() gives",
+         std::to_string(refused->status) + " vs " + std::to_string(response.status));
+  }
+  const std::string_view authorization = to_std(message[bhttp::field::authorization]);
+  if (!authorization.empty() && !carries_key(authorization) && response.status >= 200 &&
+      response.status < 300 && needs_key(to_std(message.method_string()), route_of(message))) {
+    fail("served without the API key", to_std(message.target()));
+  }
+  if (refused) return false;  // Connection::answer_and_close
   const bool keep_alive = message.keep_alive();
-  write(respond(), keep_alive);
+  write(std::move(response), keep_alive, head_request);
   return keep_alive;
 }
 
@@ -218,20 +262,30 @@ bool serve_one(beast::flat_buffer& buffer) {
   }
   if (ec == bhttp::error::header_limit) {
     answer_and_close(plain, route, request_id,
-                     http::error_response(rerankd::invalid_argument("header too large")));
+                     http::error_response(http::HttpFailure::kHeaderTooLarge, "header too large"));
     return false;
   }
   if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) return false;
   if (ec) {
-    answer_and_close(
-        plain, route, request_id,
-        http::error_response(rerankd::invalid_argument("malformed HTTP request: " + ec.message())));
+    answer_and_close(plain, route, request_id,
+                     http::error_response(http::HttpFailure::kMalformedHttp,
+                                          "malformed HTTP request: " + ec.message()));
     return false;
   }
   const auto& header = parser.get();
   request_id = http::request_id_from(to_std(header["x-request-id"]));
   const std::string_view target = to_std(header.target());
   route = std::string(target.substr(0, target.find('?')));
+  // Refused from the header alone (Connection::on_header): the body is never read. Its
+  // answer is checked against handle()'s on the header with an empty body.
+  const std::string_view authorization = to_std(header[bhttp::field::authorization]);
+  const http::Router& router = authorization.empty() ? plain : *servers().keyed;
+  if (auto refusal = router.refusal(to_std(header.method_string()), route, authorization)) {
+    bhttp::request<bhttp::string_body> head_only(header.base());
+    answer_and_close(router, route, request_id, *refusal);
+    dispatch(std::move(head_only), std::move(route), std::move(request_id), refusal);
+    return false;
+  }
   const auto content_length = parser.content_length();
   if (content_length && *content_length > static_cast<std::uint64_t>(kMaxBodyBytes)) {
     answer_and_close(plain, route, request_id,
@@ -256,7 +310,15 @@ bool serve_one(beast::flat_buffer& buffer) {
                      http::error_response(rerankd::out_of_range("request body is over limit")));
     return false;
   }
-  if (ec) return false;  // Connection::on_body closes
+  // A bad chunk size: 400 (Connection::on_body); a body cut short closes.
+  if (ec.category() == bhttp::make_error_code(bhttp::error::bad_chunk).category() &&
+      ec != bhttp::error::partial_message) {
+    answer_and_close(plain, route, request_id,
+                     http::error_response(http::HttpFailure::kMalformedHttp,
+                                          "malformed HTTP request body: " + ec.message()));
+    return false;
+  }
+  if (ec) return false;
   return dispatch(parser.release(), std::move(route), std::move(request_id));
 }
 
