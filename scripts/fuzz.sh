@@ -76,7 +76,9 @@ dict=()
 [[ -f "$fuzz_dir/$target.dict" ]] && dict=(-dict="$fuzz_dir/$target.dict")
 log=$build/fuzz-$target.log
 
-# -timeout: an input over 1 s is a finding; -rss_limit_mb: so is 2 GB of memory.
+# -timeout: an input over 1 s is a finding; -rss_limit_mb: so is 2 GB of memory. On a machine
+# whose cores are busy with other work, a descheduled input can pass 1 s (the codecs input that
+# did took 26 ms alone): pass -timeout=5 after SECONDS; the later flag wins.
 set +e
 nice -n 10 "$build/tests/fuzz/fuzz_$target" "$corpus" "${dict[@]}" \
   -max_total_time="$seconds" -timeout=1 -rss_limit_mb=2048 -print_final_stats=1 \
