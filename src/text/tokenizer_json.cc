@@ -1,4 +1,5 @@
 // Loading a Hugging Face tokenizer.json (the `tokenizers` serialization format).
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -427,6 +428,31 @@ Status read_post_processor(element doc, const std::string& file, TokenizerSpec& 
   return Status::ok_status();
 }
 
+// The ids the post-processor and the padding add are used as they are, so one outside the
+// vocabulary would reach the model's embedding table unchecked (found by fuzz_tokenizer_json:
+// "cls": ["[CLS]", 5] over a vocabulary of 5 tokens).
+Status check_special_ids(const TokenizerSpec& spec, const std::string& file) {
+  std::int32_t id_space = spec.vocab.size();
+  for (const AddedToken& token : spec.added_tokens) id_space = std::max(id_space, token.id + 1);
+  const auto outside = [&](std::int32_t id) { return id < 0 || id >= id_space; };
+  const std::string range =
+      " is outside the vocabulary (ids 0.." + std::to_string(id_space - 1) + ")";
+  for (const TemplatePiece& piece : spec.pair_template.pieces()) {
+    if (piece.kind != TemplatePiece::Kind::kSpecial) continue;
+    for (const std::int32_t id : piece.ids) {
+      if (outside(id)) {
+        return invalid_argument(file + ": post_processor's special token id " + std::to_string(id) +
+                                range);
+      }
+    }
+  }
+  if (spec.special_ids.pad >= 0 && outside(spec.special_ids.pad)) {
+    return invalid_argument(file + ": padding.pad_id " + std::to_string(spec.special_ids.pad) +
+                            range);
+  }
+  return Status::ok_status();
+}
+
 }  // namespace
 
 Result<TokenizerSpec> load_tokenizer_json(const std::filesystem::path& file) {
@@ -452,6 +478,7 @@ Result<TokenizerSpec> load_tokenizer_json(const std::filesystem::path& file) {
                              json::get_int(*padding, "pad_id", spec.special_ids.pad, name));
     spec.special_ids.pad = static_cast<std::int32_t>(pad_id);
   }
+  RERANKD_RETURN_IF_ERROR(check_special_ids(spec, name));
   return spec;
 }
 

@@ -89,6 +89,30 @@ TEST_F(TokenizerLoading, DecoderWithoutTypeLoadsAndDecodeRefusesIt) {
       << decoded.status().message();
 }
 
+TEST_F(TokenizerLoading, ASpecialTokenIdOutsideTheVocabularyIsRefused) {
+  // Found by fuzz_tokenizer_json: the post-processor's ids are emitted as they are, so an id
+  // past the vocabulary (7 tokens here: ids 0..6) would reach the model's embedding table.
+  std::string json = tokenizer_json("WordPiece", "BertNormalizer");
+  const std::string cls = R"("cls":["[CLS]",2])";
+  json.replace(json.find(cls), cls.size(), R"("cls":["[CLS]",7])");
+  write(dir_ / "tokenizer.json", json);
+  const auto loaded = Tokenizer::from_tokenizer_json(dir_ / "tokenizer.json");
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_EQ(loaded.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(loaded.status().message().find(
+                "post_processor's special token id 7 is outside the vocabulary (ids 0..6)"),
+            std::string::npos)
+      << loaded.status().message();
+  // The padding id likewise.
+  json = tokenizer_json("WordPiece", "BertNormalizer");
+  json.replace(json.find(R"("model":{)"), 9, R"("padding":{"pad_id":70},"model":{)");
+  write(dir_ / "tokenizer.json", json);
+  const auto padded = Tokenizer::from_tokenizer_json(dir_ / "tokenizer.json");
+  ASSERT_FALSE(padded.ok());
+  EXPECT_NE(padded.status().message().find("padding.pad_id 70 is outside"), std::string::npos)
+      << padded.status().message();
+}
+
 TEST_F(TokenizerLoading, SmallTokenizerJsonEncodesPairs) {
   write(dir_ / "tokenizer.json", tokenizer_json("WordPiece", "BertNormalizer"));
   const auto tokenizer = Tokenizer::from_directory(dir_);
