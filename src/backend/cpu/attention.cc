@@ -8,6 +8,7 @@
 
 #include "backend/cpu/attention_tiles.h"
 #include "backend/cpu/vector_math.h"
+#include "backend/target_clones.h"
 
 namespace rerankd::backend::cpu {
 namespace {
@@ -21,7 +22,7 @@ constexpr std::int64_t kTileRows = 8;
 // helpers into a target_clones copy. The x86-64-v3 copy (AVX2 + FMA) is picked at load time by
 // a CPU feature check; "arch=haswell" would not do: GCC dispatches arch= clones on the CPU
 // model (__builtin_cpu_is), so AMD Zen ran the SSE2 copy (seen with perf on the dev box).
-__attribute__((target_clones("arch=x86-64-v3", "default"))) void attend_one_head(
+RERANKD_TARGET_CLONES("arch=x86-64-v3", "default") void attend_one_head(
     const HeadView& view, float* context, float* key_t, float* scores) {
   const std::int64_t length = view.length;
   const std::int64_t head_size = view.head_size;

@@ -1,9 +1,11 @@
 #include "backend/cpu/embeddings.h"
 
+#include "backend/target_clones.h"
+
 namespace rerankd::backend::cpu {
 namespace {
 
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void
+RERANKD_TARGET_CLONES("arch=x86-64-v4", "arch=x86-64-v3", "default") void
 sum_embedding_row(const float* word, const float* type, const float* position, std::int64_t hidden,
                   float* row) {
   // Same order of additions as HF: (inputs_embeds + token_type_embeddings) + position.

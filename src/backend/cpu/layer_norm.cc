@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "backend/cpu/quantize.h"
+#include "backend/target_clones.h"
 
 namespace rerankd::backend::cpu {
 
@@ -11,7 +12,7 @@ namespace rerankd::backend::cpu {
 // built with -march).
 // `omp simd reduction` lets the sums split over SIMD lanes. Two passes (mean, then centred squares)
 // as torch does, not E[x^2] - E[x]^2, which loses digits when the mean is large.
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void
+RERANKD_TARGET_CLONES("arch=x86-64-v4", "arch=x86-64-v3", "default") void
 add_layer_norm_row(float* row, const float* residual, const LayerNormParams& params) {
   const std::int64_t width = params.width;
   float sum = 0.0f;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "backend/cpu/simd.h"
+#include "backend/target_clones.h"
 
 namespace rerankd::backend::cpu {
 namespace {
@@ -211,7 +212,7 @@ DequantizeRow dequantize_row_kernel() {
   return dequantize_row_baseline;
 }
 
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) float
+RERANKD_TARGET_CLONES("arch=x86-64-v4", "arch=x86-64-v3", "default") float
 quantize_weight_row(const float* x, std::int64_t cols, int levels, std::int8_t* q) {
   float max_abs = 0.0f;
 #pragma omp simd reduction(max : max_abs)
@@ -229,7 +230,7 @@ quantize_weight_row(const float* x, std::int64_t cols, int levels, std::int8_t* 
   return max_abs / top;
 }
 
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void to_bf16_block(
+RERANKD_TARGET_CLONES("arch=x86-64-v4", "arch=x86-64-v3", "default") void to_bf16_block(
     const float* x, std::int64_t count, std::uint16_t* out) {
   for (std::int64_t i = 0; i < count; ++i) {
     const auto bits = std::bit_cast<std::uint32_t>(x[i]);

@@ -2,6 +2,8 @@
 
 #include <cassert>
 
+#include "backend/target_clones.h"
+
 namespace rerankd::backend::reference {
 namespace {
 
@@ -17,7 +19,7 @@ constexpr std::int64_t kRowBlock = 4;
 // have it, and a baseline copy for the rest; everything sits in this one function because GCC
 // does not inline plain helpers into such a copy. x86-64-v3, not arch=haswell: the latter is
 // chosen by CPU model, so AMD machines with AVX2 ran the baseline copy.
-__attribute__((target_clones("arch=x86-64-v3", "default"))) void linear_kernel(
+RERANKD_TARGET_CLONES("arch=x86-64-v3", "default") void linear_kernel(
     const float* x, std::int64_t rows, std::int64_t in, const float* w, const float* b,
     std::int64_t out, float* y) {
   for (std::int64_t o = 0; o < out; ++o) {
