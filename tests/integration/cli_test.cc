@@ -86,6 +86,28 @@ TEST_F(CliTest, ScoreWritesOneLinePerPairInInputOrder) {
   EXPECT_THAT(result.stderr_text, HasSubstr("RANDOM WEIGHTS"));
 }
 
+// OMP_THREAD_LIMIT below --threads: the cpu backend asked oneDNN for GEMMs split over more
+// threads than OpenMP then ran, and the scores came out wrong without an error (issue 19, found
+// by scripts/sanitize.sh thread, which sets OMP_THREAD_LIMIT=1). Now it uses no more threads
+// than the limit, and the scores do not depend on it.
+TEST_F(CliTest, AnOpenMpThreadLimitBelowThreadsLeavesTheScoresAlone) {
+  const auto input = write("p.jsonl", kPairsJsonl);
+  const std::vector<std::string> score{rerankd::testing::rerankd_binary().string(), "score",
+                                       "-m", model(), "-i", input.string(), "--threads", "2"};
+  std::vector<std::string> limited{"/usr/bin/env", "OMP_THREAD_LIMIT=1"};
+  limited.insert(limited.end(), score.begin(), score.end());
+  const auto free_run = rerankd::testing::run_process(score);
+  const auto limited_run = rerankd::testing::run_process(limited);
+  ASSERT_EQ(free_run.exit_status, 0) << free_run.stderr_text;
+  ASSERT_EQ(limited_run.exit_status, 0) << limited_run.stderr_text;
+  const auto expected = numbers_of(free_run.stdout_text, "score");
+  const auto scores = numbers_of(limited_run.stdout_text, "score");
+  ASSERT_EQ(scores.size(), expected.size());
+  for (std::size_t i = 0; i < scores.size(); ++i) {
+    EXPECT_NEAR(scores[i], expected[i], 1e-6) << "pair " << i;
+  }
+}
+
 TEST_F(CliTest, JsonlAndTsvGiveIdenticalOutput) {
   const auto jsonl = rerankd({"score", "-m", model(), "-i", write("p.jsonl", kPairsJsonl)});
   const auto tsv = rerankd({"score", "-m", model(), "-i", write("p.tsv", kPairsTsv)});
