@@ -257,14 +257,19 @@ Result<BertConfig> read_config(const ConfigReader& reader) {
   config.labels = read_labels(reader, config.num_labels);
   dom::element pad;
   config.pad_token_id = family.default_pad_token_id;
-  if (reader.object()["pad_token_id"].get(pad) == simdjson::SUCCESS && !pad.is_null()) {
+  const bool pad_given =
+      reader.object()["pad_token_id"].get(pad) == simdjson::SUCCESS && !pad.is_null();
+  if (pad_given) {
     RERANKD_ASSIGN_OR_RETURN(config.pad_token_id,
                              reader.integer("pad_token_id", family.default_pad_token_id));
-    if (config.pad_token_id < 0 || config.pad_token_id >= config.vocab_size) {
-      return invalid_argument(reader.file() + ": pad_token_id " +
-                              std::to_string(config.pad_token_id) + " is outside the vocabulary (" +
-                              std::to_string(config.vocab_size) + " tokens)");
-    }
+  }
+  // The family's default too (found by fuzz_config_json: xlm-roberta's pad id 1 with
+  // vocab_size 1 passed, and the position ids start after the pad id).
+  if (config.pad_token_id < 0 || config.pad_token_id >= config.vocab_size) {
+    return invalid_argument(
+        reader.file() + ": pad_token_id " + std::to_string(config.pad_token_id) +
+        (pad_given ? "" : " (the family's default)") + " is outside the vocabulary (" +
+        std::to_string(config.vocab_size) + " tokens)");
   }
   dom::element random;
   if (reader.object()["rerankd_random_weights"].get(random) == simdjson::SUCCESS) {

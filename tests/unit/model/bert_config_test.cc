@@ -161,6 +161,9 @@ TEST(BertConfig, Errors) {
       {"{\"hidden_size\": ", StatusCode::kInvalidArgument, "invalid JSON"},
       {"[1]", StatusCode::kInvalidArgument, "not a JSON object"},
       {R"({"model_type": "deberta-v2"})", StatusCode::kFailedPrecondition, "deberta-v2"},
+      // Found by fuzz_config_json: XLM-R's default pad id 1 with a one-token vocabulary.
+      {R"({"model_type": "xlm-roberta", "vocab_size": 1})", StatusCode::kInvalidArgument,
+       "pad_token_id 1 (the family's default) is outside the vocabulary (1 tokens)"},
       {config_with(R"("position_embedding_type": "relative_key")"), StatusCode::kFailedPrecondition,
        "relative_key"},
       {config_with(R"("rerankd_random_weights": 1)"), StatusCode::kInvalidArgument,
