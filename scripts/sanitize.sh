@@ -12,19 +12,26 @@
 # ctest arguments that select tests (-R, -E, -L) renumber them and so defeat the -I list below:
 # choose executables with RERANKD_SANITIZE_TESTS instead.
 #
-# Cost on the 2-core CI machine (2026-12-04, -j1 under nice while two other builds and a soak
-# test ran, so wall times are inflated; CPU seconds from /usr/bin/time -v are the uncontended
-# measure): address builds 330 steps in about 1,500 CPU-s and runs 537 tests in 70-100 s;
-# thread builds 217 steps in about 700 CPU-s and runs 121 tests in about 70 s. At -j2 on an idle
-# CI machine that is about 15 and 7 minutes, some 1,300 s for both, beside the about 1,500 s of
-# scripts/test.sh and scripts/check-fresh-machine.sh: inside the 4,000 s that .ci/run may take,
-# so both modes keep their full lists.
+# Cost on the 2-core CI machine (2026-12-04, measured at -j1 under nice while other builds, a
+# fuzzer and a soak test ran, so wall times are inflated; the CPU seconds of /usr/bin/time -v
+# are the uncontended measure). address, from a clean clone: 279 build steps in 1,170 CPU-s,
+# then 537 tests in 70-100 s. thread, from a clean clone: 200 steps in 440 CPU-s, then 121 tests
+# in 55 s. At -j2 (the default) that is about 700 s and 300 s, some 1,000 s for both (at worst
+# 1,800 s at -j1), beside the about 1,500 s of scripts/test.sh and scripts/check-fresh-machine.sh:
+# inside the 4,000 s that .ci/run may take, so both modes keep their full lists.
 #
 # Left out of both: the conformance tests (MiniLM-L6 forward passes on the reference backend,
 # over 2 minutes in the release build alone; they test numbers, not memory or threads) and the
 # Python-driven ones (clients, hub, deploy: a PyPI venv, and rerankd is already run by the
-# integration tests). TSan also leaves out the single-threaded parsing, tokenizer, model, bench
-# and CLI tests: ASan and UBSan run those, and under TSan they would only add build time.
+# integration tests). TSan also leaves out the parsing, tokenizer, model, config, CLI and bench
+# tests: single-threaded, except the bench load generator's client threads (bench_load_test, a
+# candidate not yet tried under TSan); ASan and UBSan run them all.
+#
+# Known on 2026-12-04 (src/http, reported to its owner, not worked around here): LeakSanitizer
+# reports a Connection refused at server.max_connections, with the ServerState and io_context
+# it keeps, in about 1 run of 40 of ServerLimitsTest.AConnectionPastMaxConnectionsIsAnswered503-
+# AndClosed; and ServerLimitsTest.AChunkedBodyIsCountedChunkByChunk answered 400 instead of 503
+# once under TSan on the loaded machine (no TSan report; passed on the next runs).
 #
 # Every sanitizer report, also a server child's that its test does not notice, goes to
 # build/<preset>/sanitizer-logs/; the script prints them and fails when there is any. No
