@@ -45,11 +45,18 @@ Connection::~Connection() {
   set_idle(false);
   release_body_bytes();
   std::lock_guard<std::mutex> lock(state_->mutex);
+  if (refusing_) state_->refusing_connections.fetch_sub(1);
   state_->connections.erase(this);
   if (state_->connections.empty()) state_->drained.notify_all();
 }
 
 void Connection::refuse(HttpResponse response) {
+  {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->connections.emplace(this, weak_from_this());
+    state_->refusing_connections.fetch_add(1);
+    refusing_ = true;
+  }
   net::dispatch(stream_.get_executor(),
                 [self = shared_from_this(), response = std::move(response)]() mutable {
                   self->answer_and_close(std::move(response));

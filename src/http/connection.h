@@ -90,6 +90,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::function<void(std::uint64_t, boost::beast::string_view, boost::beast::error_code&)>
       on_chunk_header_;
   bool head_request_ = false;
+  bool refusing_ = false;  // made by refuse(): counted in ServerState::refusing_connections
   bool idle_ = false;
   Phase phase_ = Phase::kIdle;
   bool keep_alive_ = false;
