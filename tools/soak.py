@@ -87,6 +87,18 @@ class Server:
     def fds(self):
         return len(os.listdir(f"/proc/{self.proc.pid}/fd"))
 
+    def activation_bytes(self):
+        """rerankd_backend_activation_bytes: the backends' workspaces, a part of the RSS."""
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            conn.request("GET", "/metrics")
+            for line in conn.getresponse().read().decode().splitlines():
+                if line.startswith("rerankd_backend_activation_bytes "):
+                    return int(float(line.split()[1]))
+        except (OSError, http.client.HTTPException, ValueError):
+            pass
+        return -1
+
 
 class Tally:
     def __init__(self):
@@ -230,8 +242,9 @@ def svg_plot(samples, path):
     w, h, pad = 720, 300, 50
     t = [s[0] / 60 for s in samples]
     series = [("RSS MiB", [s[1] / 2**20 for s in samples], "#1f77b4"),
-              ("open fds", [s[2] for s in samples], "#d62728")]
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h * 2}" font-family="sans-serif" font-size="12">']
+              ("open fds", [s[2] for s in samples], "#d62728"),
+              ("backend activation MiB", [max(s[3], 0) / 2**20 for s in samples], "#2ca02c")]
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h * len(series)}" font-family="sans-serif" font-size="12">']
     for k, (name, ys, color) in enumerate(series):
         top = k * h
         lo, hi = 0, max(ys) * 1.1 or 1
@@ -282,12 +295,12 @@ def main():
     samples = []  # (seconds, rss bytes, fds)
     next_sample, next_burst = start, start + 60
     with open(os.path.join(args.out, "samples.csv"), "w") as csv:
-        csv.write("seconds,rss_bytes,open_fds\n")
+        csv.write("seconds,rss_bytes,open_fds,activation_bytes\n")
         while time.monotonic() < end and server.proc.poll() is None:
             now = time.monotonic()
             if now >= next_sample:
-                samples.append((now - start, server.rss(), server.fds()))
-                csv.write("%.0f,%d,%d\n" % samples[-1])
+                samples.append((now - start, server.rss(), server.fds(), server.activation_bytes()))
+                csv.write("%.0f,%d,%d,%d\n" % samples[-1])
                 csv.flush()
                 next_sample += SAMPLE_S
             if now >= next_burst:
@@ -309,7 +322,7 @@ def main():
             break
         time.sleep(0.1)
     if alive:
-        samples.append((time.monotonic() - start, server.rss(), final_fds))
+        samples.append((time.monotonic() - start, server.rss(), final_fds, server.activation_bytes()))
         server.proc.terminate()
         server.proc.wait(timeout=60)
 
@@ -333,7 +346,10 @@ def main():
         f.write(f"`{' '.join(sys.argv)}`\n\n![RSS and descriptors](soak.svg)\n\n")
         f.write(f"RSS: {samples[0][1] / 2**20:.1f} MiB at start, {tail[0][1] / 2**20:.1f} MiB at "
                 f"{window_start / 60:.1f} min, peak {max(s[1] for s in tail) / 2**20:.1f} MiB after it "
-                f"({growth * 100:+.2f}%); descriptors {baseline_fds} at start, {final_fds} at the end.\n\n")
+                f"({growth * 100:+.2f}%); descriptors {baseline_fds} at start, {final_fds} at the end; "
+                f"backend activation memory {tail[0][3] / 2**20:.1f} MiB at {window_start / 60:.1f} min, "
+                f"{samples[-1][3] / 2**20:.1f} MiB at the end, so RSS less it grew "
+                f"{((max(s[1] - s[3] for s in tail)) / (tail[0][1] - tail[0][3]) - 1) * 100:+.2f}%.\n\n")
         f.write("| check | result |\n| --- | --- |\n")
         for name, ok in checks.items():
             f.write(f"| {name} | {'pass' if ok else 'FAIL'} |\n")

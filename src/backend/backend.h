@@ -1,6 +1,7 @@
 // The one interface every compute engine implements (STYLE.md, rule 2).
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,6 +38,11 @@ class Backend {
   virtual Result<std::vector<float>> run(const PackedBatch& batch) = 0;
 
   virtual BackendInfo info() const = 0;
+
+  // Bytes of activation memory the backend holds for its batches (workspaces that grow to the
+  // largest batch it has run and are kept); 0 when it cannot tell. For the metrics: it tells
+  // growing caches from leaks.
+  virtual std::size_t activation_bytes() const { return 0; }
 };
 
 // Builds the backend named in options for `model`. Unimplemented for a backend or dtype this

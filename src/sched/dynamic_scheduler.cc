@@ -83,6 +83,7 @@ void DynamicScheduler::shutdown() {
 
 void DynamicScheduler::worker_loop(std::size_t index) {
   backend::Backend& backend = *backends_[index];
+  std::size_t activation_bytes = 0;  // this backend's share of the gauge
   std::unique_lock lock(mutex_);
   for (;;) {
     worker_cv_.wait(lock, [this] { return ready_ != nullptr || workers_exit_; });
@@ -92,6 +93,10 @@ void DynamicScheduler::worker_loop(std::size_t index) {
     batcher_cv_.notify_one();
     lock.unlock();
     run_batch(backend, *batch);
+    const std::size_t held = backend.activation_bytes();
+    metrics_.activation_memory(static_cast<std::ptrdiff_t>(held) -
+                               static_cast<std::ptrdiff_t>(activation_bytes));
+    activation_bytes = held;
     lock.lock();
     completions_.push_back(std::move(batch));
     batcher_wake_ = true;

@@ -31,6 +31,9 @@ SchedulerMetrics::SchedulerMetrics(metrics::Registry* registry) {
   queue_pairs_ = &registry->gauge("rerankd_queue_pairs", "Pairs admitted and waiting for a batch.");
   inflight_batches_ =
       &registry->gauge("rerankd_inflight_batches", "Batches running on a backend now.");
+  activation_bytes_ = &registry->gauge(
+      "rerankd_backend_activation_bytes",
+      "Activation memory the backends hold: workspaces grown to the largest batch each has run.");
   dropped_deadline_ =
       &registry->counter(kDroppedName, kDroppedHelp, metrics::labels({{"reason", "deadline"}}));
   dropped_cancelled_ =
@@ -59,6 +62,10 @@ void SchedulerMetrics::queued(std::ptrdiff_t delta_pairs) {
 
 void SchedulerMetrics::inflight(int delta_batches) {
   if (inflight_batches_ != nullptr) inflight_batches_->add(delta_batches);
+}
+
+void SchedulerMetrics::activation_memory(std::ptrdiff_t delta_bytes) {
+  if (activation_bytes_ != nullptr) activation_bytes_->add(delta_bytes);
 }
 
 void SchedulerMetrics::dropped(DropReason reason, std::size_t pairs) {

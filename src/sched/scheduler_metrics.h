@@ -26,6 +26,7 @@ class SchedulerMetrics {
   void batch_ran(std::chrono::nanoseconds inference_time);
   void queued(std::ptrdiff_t delta_pairs);
   void inflight(int delta_batches);
+  void activation_memory(std::ptrdiff_t delta_bytes);
   void dropped(DropReason reason, std::size_t pairs);
 
  private:
@@ -35,6 +36,7 @@ class SchedulerMetrics {
   metrics::Histogram* inference_time_ = nullptr;
   metrics::Gauge* queue_pairs_ = nullptr;
   metrics::Gauge* inflight_batches_ = nullptr;
+  metrics::Gauge* activation_bytes_ = nullptr;
   metrics::Counter* dropped_deadline_ = nullptr;
   metrics::Counter* dropped_cancelled_ = nullptr;
   metrics::Counter* dropped_error_ = nullptr;

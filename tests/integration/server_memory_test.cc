@@ -118,5 +118,19 @@ TEST(ServeMemoryTest, BodiesInFlightAreBoundedByMaxBufferedBodyBytes) {
   EXPECT_LT(after - before, 48 * kMiB) << "before " << before << ", after " << after;
 }
 
+TEST(ServeMemoryTest, TheBackendsActivationMemoryIsAMetric) {
+  // The soak's RSS grew in steps; this gauge shows how much of it is the backends' workspaces.
+  ServerProcess server({"--model", rerankd::testing::tiny_model_dir().string(),
+                        "--server.access_log", "false", "--model.backend", "cpu"});
+  ASSERT_TRUE(server.started()) << server.stderr_text();
+  ASSERT_EQ(HttpClient(server.port()).post("/score", body_of_size(64)).status, 200);
+  const auto metrics = HttpClient(server.port()).get("/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  const std::string name = "rerankd_backend_activation_bytes ";
+  const auto at = metrics.body.find("\n" + name);
+  ASSERT_NE(at, std::string::npos) << metrics.body;
+  EXPECT_GT(std::stoll(metrics.body.substr(at + 1 + name.size())), 0);
+}
+
 }  // namespace
 }  // namespace rerankd

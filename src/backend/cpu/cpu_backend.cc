@@ -33,6 +33,8 @@ class CpuBackend final : public Backend {
                        .threads = bert_->threads()};
   }
 
+  std::size_t activation_bytes() const override { return bert_->workspace_bytes(); }
+
  private:
   std::shared_ptr<const model::BertModel> model_;  // owns the weights bert_ points into
   std::unique_ptr<PackedBert> bert_;
