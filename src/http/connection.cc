@@ -45,18 +45,27 @@ Connection::~Connection() {
   set_idle(false);
   release_body_bytes();
   std::lock_guard<std::mutex> lock(state_->mutex);
-  if (refusing_) state_->refusing_connections.fetch_sub(1);
+  if (refusing_) --state_->refusing_connections;
   state_->connections.erase(this);
   if (state_->connections.empty()) state_->drained.notify_all();
 }
 
-void Connection::refuse(HttpResponse response) {
-  {
-    std::lock_guard<std::mutex> lock(state_->mutex);
-    state_->connections.emplace(this, weak_from_this());
-    state_->refusing_connections.fetch_add(1);
-    refusing_ = true;
+bool Connection::register_with_server(bool refusing) {
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  if (state_->stopping.load()) {
+    phase_ = Phase::kClosed;
+    beast::error_code ec;
+    stream_.socket().close(ec);
+    return false;
   }
+  state_->connections.emplace(this, weak_from_this());
+  refusing_ = refusing;
+  if (refusing) ++state_->refusing_connections;
+  return true;
+}
+
+void Connection::refuse(HttpResponse response) {
+  if (!register_with_server(/*refusing=*/true)) return;
   net::dispatch(stream_.get_executor(),
                 [self = shared_from_this(), response = std::move(response)]() mutable {
                   self->answer_and_close(std::move(response));
@@ -119,16 +128,7 @@ void Connection::release_body_bytes() {
 }
 
 void Connection::start() {
-  {
-    std::lock_guard<std::mutex> lock(state_->mutex);
-    if (state_->stopping.load()) {
-      phase_ = Phase::kClosed;
-      beast::error_code ec;
-      stream_.socket().close(ec);
-      return;
-    }
-    state_->connections.emplace(this, weak_from_this());
-  }
+  if (!register_with_server(/*refusing=*/false)) return;
   net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->wait_for_request(); });
 }
 

@@ -31,7 +31,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void start();
 
   // Answers `response` (503: the server has max_connections open) without reading a request,
-  // then closes. The connection is not registered: it does not count against the limit.
+  // then closes. Registered, so stop() waits for it, but not counted against the limit.
   void refuse(HttpResponse response);
 
   // Posted by Server::stop(): closes the connection unless a request is in flight or being
@@ -43,6 +43,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
  private:
   enum class Phase { kIdle, kReading, kInFlight, kWriting, kClosed };
 
+  // Adds the connection to the server's set (false, and closed, once the server is stopping).
+  bool register_with_server(bool refusing);
   void wait_for_request();
   void set_idle(bool idle);
   // The header and body deadlines: on expiry the read is cancelled and the client told 408.

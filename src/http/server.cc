@@ -87,9 +87,8 @@ void Server::Impl::on_accept(boost::system::error_code ec, tcp::socket socket) {
   bool full = false;
   {
     std::lock_guard<std::mutex> lock(state->mutex);
-    full =
-        state->connections.size() - static_cast<std::size_t>(state->refusing_connections.load()) >=
-        static_cast<std::size_t>(state->options.server.max_connections);
+    full = state->connections.size() - static_cast<std::size_t>(state->refusing_connections) >=
+           static_cast<std::size_t>(state->options.server.max_connections);
   }
   auto connection = std::make_shared<Connection>(state, std::move(socket));
   if (full) {

@@ -39,7 +39,7 @@ struct ServerState {
   // Of `connections`, those answering 503 past max_connections: they do not count against it,
   // but stop() waits for them as for the others (a handler still queued for one at the
   // io_context's stop would hold it, and through it this state and the io_context: a cycle).
-  std::atomic<int> refusing_connections{0};
+  int refusing_connections = 0;  // guarded by `mutex`
 
   // Connections waiting between requests (server.max_idle_connections).
   std::atomic<int> idle_connections{0};
