@@ -98,12 +98,12 @@ void DynamicScheduler::complete(FormedBatch& batch) {
       job.fail(
           batch.status.with_context("batch of " + std::to_string(batch.pairs.size()) + " pairs"),
           DropReason::kError);
-    } else if (const std::span<const float> logits(batch.logits.data() + i * labels, labels);
-               first_non_finite(logits) != kAllFinite) {
+    } else if (const std::size_t bad = first_non_finite({batch.logits.data() + i * labels, labels});
+               bad != kAllFinite) {
       // A NaN or infinite logit (an overflow, or weights gone bad) is no score to rank by.
       job.fail({StatusCode::kInternal, "pair " + std::to_string(pair.index) +
                                            " scored a non-finite logit (" +
-                                           std::to_string(logits[first_non_finite(logits)]) + ")"},
+                                           std::to_string(batch.logits[i * labels + bad]) + ")"},
                DropReason::kError);
     } else if (job.record_pair(pair.index, batch.logits.data() + i * labels,
                                batch.started - pair.enqueued)) {
@@ -151,15 +151,11 @@ void DynamicScheduler::fail_jobs_that_cannot_finish(Clock::time_point now) {
   if (pair_time_.count() == 0) return;  // no speed measured yet: no grounds to refuse
   const std::size_t window = std::min(queue_.size(), policy_window(options_.batching));
   const auto workers = static_cast<std::int64_t>(backends_.size());
-  std::vector<const JobState*> judged;
   for (std::size_t i = 0; i < window; ++i) {
     JobState& job = *queue_[i].job;
-    // Only requests no work was spent on yet; each is judged at its first pair in the window.
-    if (job.batched || job.finished() ||
-        std::find(judged.begin(), judged.end(), &job) != judged.end()) {
-      continue;
-    }
-    judged.push_back(&job);
+    // A request's queued pairs lie together in arrival order, so each is judged once, at its
+    // first; and only requests no work was spent on yet.
+    if ((i > 0 && queue_[i - 1].job == queue_[i].job) || job.batched || job.finished()) continue;
     const ScoringJob& request = job.job();
     if (request.deadline == Clock::time_point::max()) continue;
     // Its pairs are queued in arrival order from position i: its last one is i + queued - 1,
