@@ -33,6 +33,15 @@ Status read_special_name(element config, std::string_view key, const std::string
   return Status::ok_status();
 }
 
+// The five names, as tokenizer_config.json and special_tokens_map.json both give them.
+Status read_special_names(element object, const std::string& file, SpecialTokenNames& names) {
+  RERANKD_RETURN_IF_ERROR(read_special_name(object, "unk_token", file, names.unk));
+  RERANKD_RETURN_IF_ERROR(read_special_name(object, "sep_token", file, names.sep));
+  RERANKD_RETURN_IF_ERROR(read_special_name(object, "pad_token", file, names.pad));
+  RERANKD_RETURN_IF_ERROR(read_special_name(object, "cls_token", file, names.cls));
+  return read_special_name(object, "mask_token", file, names.mask);
+}
+
 Status read_config(const std::filesystem::path& path, TokenizerSpec& spec,
                    SpecialTokenNames& names) {
   const std::string file = path.string();
@@ -54,11 +63,7 @@ Status read_config(const std::filesystem::path& path, TokenizerSpec& spec,
   RERANKD_ASSIGN_OR_RETURN(n.handle_chinese_chars,
                            json::get_bool(config, "tokenize_chinese_chars", true, file));
   spec.normalizer = Normalizer({BertNormalizer(n)});
-  RERANKD_RETURN_IF_ERROR(read_special_name(config, "unk_token", file, names.unk));
-  RERANKD_RETURN_IF_ERROR(read_special_name(config, "sep_token", file, names.sep));
-  RERANKD_RETURN_IF_ERROR(read_special_name(config, "pad_token", file, names.pad));
-  RERANKD_RETURN_IF_ERROR(read_special_name(config, "cls_token", file, names.cls));
-  RERANKD_RETURN_IF_ERROR(read_special_name(config, "mask_token", file, names.mask));
+  RERANKD_RETURN_IF_ERROR(read_special_names(config, file, names));
 
   // Tokens registered beyond the special ones ("added_tokens_decoder": {"id": {...}}).
   const auto decoder = json::member(config, "added_tokens_decoder");
@@ -97,11 +102,7 @@ Status read_special_tokens_map(const std::filesystem::path& path, SpecialTokenNa
   element map;
   RERANKD_RETURN_IF_ERROR(json::parse(parser, content, file, map));
   if (!map.is_object()) return invalid_argument(file + ": top level is not a JSON object");
-  RERANKD_RETURN_IF_ERROR(read_special_name(map, "unk_token", file, names.unk));
-  RERANKD_RETURN_IF_ERROR(read_special_name(map, "sep_token", file, names.sep));
-  RERANKD_RETURN_IF_ERROR(read_special_name(map, "pad_token", file, names.pad));
-  RERANKD_RETURN_IF_ERROR(read_special_name(map, "cls_token", file, names.cls));
-  return read_special_name(map, "mask_token", file, names.mask);
+  return read_special_names(map, file, names);
 }
 
 }  // namespace
