@@ -77,8 +77,20 @@ Precision output_precision(Precision precision) {
   return intermediate_precision(precision);
 }
 
+// The QuantizedRows of `tokens` rows placed at these arena offsets (levels, then scales and
+// zero points).
+QuantizedRows levels_at(std::byte* arena, std::size_t levels, std::size_t scales,
+                        std::size_t tokens) {
+  auto* const row_scales = reinterpret_cast<float*>(arena + scales);
+  return {.levels = reinterpret_cast<std::uint8_t*>(arena + levels),
+          .scales = row_scales,
+          .zero_points = row_scales + tokens};
+}
+
+}  // namespace
+
 // Where each buffer of one batch sits in the arena (byte offsets).
-struct ArenaLayout {
+struct PackedBert::ArenaLayout {
   std::size_t hidden = 0;        // [tokens, hidden]: the running hidden state
   std::size_t qkv = 0;           // [tokens, 3 * hidden]
   std::size_t context = 0;       // [tokens, hidden]: attention output before its dense
@@ -97,21 +109,10 @@ struct ArenaLayout {
   std::size_t total = 0;
 };
 
-// The QuantizedRows of `tokens` rows placed at these arena offsets (levels, then scales and
-// zero points).
-QuantizedRows levels_at(std::byte* arena, std::size_t levels, std::size_t scales,
-                        std::size_t tokens) {
-  auto* const row_scales = reinterpret_cast<float*>(arena + scales);
-  return {.levels = reinterpret_cast<std::uint8_t*>(arena + levels),
-          .scales = row_scales,
-          .zero_points = row_scales + tokens};
-}
-
-}  // namespace
-
 Result<std::unique_ptr<PackedBert>> PackedBert::create(const model::BertConfig& config,
                                                        const model::BertWeights& weights,
-                                                       Precision precision, int threads) {
+                                                       Precision precision, int threads,
+                                                       std::size_t tokens_per_pass) {
   RERANKD_RETURN_IF_ERROR(reference::check_weights(config, weights));
   RERANKD_RETURN_IF_ERROR(check_precision(precision));
   threads = std::max(threads, 1);
@@ -138,12 +139,14 @@ Result<std::unique_ptr<PackedBert>> PackedBert::create(const model::BertConfig& 
                            .output_norm = norm_params(w.output_norm, config.layer_norm_eps)});
   }
   RERANKD_ASSIGN_OR_RETURN(auto head, ClassifierHead::create(weights, threads));
-  return std::unique_ptr<PackedBert>(
-      new PackedBert(config, weights, std::move(layers), std::move(head), threads));
+  return std::unique_ptr<PackedBert>(new PackedBert(config, weights, std::move(layers),
+                                                    std::move(head), threads,
+                                                    std::max<std::size_t>(tokens_per_pass, 1)));
 }
 
 PackedBert::PackedBert(const model::BertConfig& config, const model::BertWeights& weights,
-                       std::vector<Layer> layers, ClassifierHead head, int threads)
+                       std::vector<Layer> layers, ClassifierHead head, int threads,
+                       std::size_t tokens_per_pass)
     : config_(config),
       weights_(&weights),
       layers_(std::move(layers)),
@@ -151,6 +154,8 @@ PackedBert::PackedBert(const model::BertConfig& config, const model::BertWeights
       head_scratchpad_bytes_(head_.scratchpad_bytes()),
       threads_(threads),
       groups_allowed_(head_.runs_in_parallel_regions()),
+      tokens_per_pass_(tokens_per_pass),
+      chunks_(static_cast<std::size_t>(threads)),
       workspaces_(static_cast<std::size_t>(threads)),
       failures_(static_cast<std::size_t>(threads)) {
   for (const Layer& layer : layers_) {
@@ -159,6 +164,28 @@ PackedBert::PackedBert(const model::BertConfig& config, const model::BertWeights
       groups_allowed_ = groups_allowed_ && matmul->runs_in_parallel_regions();
     }
   }
+  // Every arena at its bound now: untouched pages cost no memory until a batch uses them, and
+  // a later batch never reallocates (and never grows the process) whatever its size.
+  const auto longest = static_cast<std::int32_t>(config_.max_sequence_length());
+  for (std::size_t index = 0; index < workspaces_.size(); ++index) {
+    const std::size_t tokens = max_pass_tokens(index);
+    const int threads_on_it = index == 0 ? threads_ : 1;
+    workspaces_[index].reserve(arena_layout(tokens, tokens, longest, threads_on_it).total);
+  }
+}
+
+std::size_t PackedBert::max_pass_tokens(std::size_t index) const {
+  const auto longest = static_cast<std::size_t>(config_.max_sequence_length());
+  const auto team = static_cast<std::size_t>(threads_);
+  std::size_t tokens = tokens_per_pass_;  // a group's pass on its own thread
+  if (index == 0) {
+    // Workspace 0 also runs the batches the threads share, in passes of tokens_per_pass_ each:
+    // any batch when groups are not allowed, else only one of fewer pairs than threads.
+    std::size_t shared = tokens_per_pass_ * team;
+    if (groups_allowed_) shared = std::min(shared, (team - 1) * longest);
+    tokens = std::max(tokens, shared);
+  }
+  return std::max(tokens, longest);  // a pair longer than a pass runs alone
 }
 
 std::size_t PackedBert::workspace_bytes() const {
@@ -225,7 +252,8 @@ void PackedBert::forward(const PackedBatch& batch, float* logits) {
   const std::size_t count = groups_allowed_ && pairs >= team ? team : 1;
   split_into_groups(batch, count, groups_);
   if (count == 1) {
-    forward_group(groups_.front(), threads_, workspaces_.front(), logits);
+    forward_in_passes(groups_.front(), tokens_per_pass_ * team, threads_, workspaces_.front(),
+                      chunks_.front(), logits);
     return;
   }
   // An exception must not leave a parallel region: each group keeps its own, rethrown after.
@@ -234,7 +262,8 @@ void PackedBert::forward(const PackedBatch& batch, float* logits) {
 #pragma omp parallel for schedule(static, 1) num_threads(group_threads)
   for (std::size_t g = 0; g < count; ++g) {
     try {
-      forward_group(groups_[g], 1, workspaces_[g], logits + groups_[g].first_pair * labels);
+      forward_in_passes(groups_[g], tokens_per_pass_, 1, workspaces_[g], chunks_[g],
+                        logits + groups_[g].first_pair * labels);
     } catch (...) {
       failures_[g] = std::current_exception();
     }
@@ -244,18 +273,27 @@ void PackedBert::forward(const PackedBatch& batch, float* logits) {
   }
 }
 
-void PackedBert::forward_group(const PairGroup& batch, int threads, Workspace& workspace,
-                               float* logits) const {
-  const auto tokens = static_cast<std::size_t>(batch.num_tokens());
-  const auto pairs = batch.num_pairs();
+void PackedBert::forward_in_passes(const PairGroup& group, std::size_t max_tokens, int threads,
+                                   Workspace& workspace, std::vector<PairGroup>& chunks,
+                                   float* logits) const {
+  const auto labels = static_cast<std::size_t>(config_.num_labels);
+  const std::size_t passes = split_by_tokens(group, max_tokens, chunks);
+  for (std::size_t pass = 0; pass < passes; ++pass) {
+    const PairGroup& chunk = chunks[pass];
+    forward_group(chunk, threads, workspace,
+                  logits + (chunk.first_pair - group.first_pair) * labels);
+  }
+}
+
+PackedBert::ArenaLayout PackedBert::arena_layout(std::size_t tokens, std::size_t pairs,
+                                                 std::int32_t max_length, int threads) const {
   const auto hidden = static_cast<std::size_t>(config_.hidden_size);
   const auto inner = static_cast<std::size_t>(config_.intermediate_size);
   const PackedAttentionShape attention_shape{.num_heads = config_.num_attention_heads,
                                              .head_size = config_.head_size(),
-                                             .max_length = batch.max_length};
+                                             .max_length = max_length};
   const std::size_t score_floats =
       attention_scratch_floats(attention_shape) * static_cast<std::size_t>(threads);
-
   ArenaLayout at;
   auto place = [&at](std::size_t& offset, std::size_t bytes) {
     offset = at.total;
@@ -269,9 +307,10 @@ void PackedBert::forward_group(const PairGroup& batch, int threads, Workspace& w
   place(at.cls, Workspace::aligned_floats(pairs * hidden));
   place(at.pooled, Workspace::aligned_floats(pairs * hidden));
   place(at.scores, Workspace::aligned_floats(score_floats));
-  const bool int8 = layers_.front().qkv.precision() == Precision::kInt8;
-  const auto padded_tokens =
-      static_cast<std::size_t>(layers_.front().qkv.padded_rows(static_cast<std::int64_t>(tokens)));
+  const bool int8 = !layers_.empty() && layers_.front().qkv.precision() == Precision::kInt8;
+  const auto padded_tokens = int8 ? static_cast<std::size_t>(layers_.front().qkv.padded_rows(
+                                        static_cast<std::int64_t>(tokens)))
+                                  : tokens;
   if (int8) {
     place(at.hidden_levels, Workspace::aligned_floats((padded_tokens * hidden + 3) / 4));
     place(at.hidden_scales, Workspace::aligned_floats(2 * tokens));
@@ -282,6 +321,25 @@ void PackedBert::forward_group(const PairGroup& batch, int threads, Workspace& w
   place(at.scratchpad,
         (scratch_bytes(static_cast<std::int64_t>(tokens)) + Workspace::kAlignment - 1) /
             Workspace::kAlignment * Workspace::kAlignment);
+  return at;
+}
+
+void PackedBert::forward_group(const PairGroup& batch, int threads, Workspace& workspace,
+                               float* logits) const {
+  const auto tokens = static_cast<std::size_t>(batch.num_tokens());
+  const auto pairs = batch.num_pairs();
+  const auto hidden = static_cast<std::size_t>(config_.hidden_size);
+  const auto inner = static_cast<std::size_t>(config_.intermediate_size);
+  const PackedAttentionShape attention_shape{.num_heads = config_.num_attention_heads,
+                                             .head_size = config_.head_size(),
+                                             .max_length = batch.max_length};
+  const std::size_t score_floats =
+      attention_scratch_floats(attention_shape) * static_cast<std::size_t>(threads);
+  const ArenaLayout at = arena_layout(tokens, pairs, batch.max_length, threads);
+  const bool int8 = !layers_.empty() && layers_.front().qkv.precision() == Precision::kInt8;
+  const auto padded_tokens = int8 ? static_cast<std::size_t>(layers_.front().qkv.padded_rows(
+                                        static_cast<std::int64_t>(tokens)))
+                                  : tokens;
   std::byte* arena = workspace.reserve(at.total);
   auto floats = [arena](std::size_t offset) { return reinterpret_cast<float*>(arena + offset); };
   float* state = floats(at.hidden);

@@ -30,4 +30,11 @@ struct PairGroup {
 // Fills `groups`, reusing its vectors' capacity so a warm backend does not allocate.
 void split_into_groups(const PackedBatch& batch, std::size_t count, std::vector<PairGroup>& groups);
 
+// Cuts `group` into runs of consecutive pairs of at most `max_tokens` tokens each (a longer pair
+// runs alone), filling chunks[0, n) and returning n; first_pair stays counted in the whole
+// batch. Reuses the capacity of every chunk it is given, and never shrinks `chunks`, so a warm
+// backend does not allocate.
+std::size_t split_by_tokens(const PairGroup& group, std::size_t max_tokens,
+                            std::vector<PairGroup>& chunks);
+
 }  // namespace rerankd::backend::cpu

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "backend/reference/bert_forward.h"
@@ -116,6 +117,39 @@ TEST_P(PackedBertTest, WorkspaceIsReusedAcrossBatches) {
   ASSERT_TRUE(again.ok()) << again.status().to_string();
   EXPECT_EQ((*cpu)->workspace_bytes(), grown);
   EXPECT_EQ(*again, *first);
+}
+
+// A batch taken through the encoder in passes of a few tokens scores as it does in one pass:
+// on groups of pairs a thread each (5 pairs, 2 threads) and on threads sharing a batch (2 pairs,
+// 3 threads).
+TEST_P(PackedBertTest, PassesOfAFewTokensScoreAsOnePass) {
+  for (const auto& [threads, lengths] : std::vector<std::pair<int, std::vector<int>>>{
+           {2, {7, 1, max_length(), 4, 13}}, {3, {max_length(), 5}}}) {
+    auto whole = PackedBert::create(bert_.config, bert_.weights, Precision::kFp32, threads);
+    auto passes = PackedBert::create(bert_.config, bert_.weights, Precision::kFp32, threads, 3);
+    ASSERT_TRUE(whole.ok()) << whole.status().to_string();
+    ASSERT_TRUE(passes.ok()) << passes.status().to_string();
+    const PackedBatch batch = make_batch(bert_.config, lengths);
+    const auto expected = (*whole)->run(batch);
+    const auto actual = (*passes)->run(batch);
+    ASSERT_TRUE(expected.ok()) << expected.status().to_string();
+    ASSERT_TRUE(actual.ok()) << actual.status().to_string();
+    ASSERT_EQ(actual->size(), expected->size());
+    EXPECT_LE(max_abs_diff(*actual, *expected), tolerance()) << threads << " threads";
+  }
+}
+
+// The arenas are sized at creation for the largest pass, so no batch, however many tokens it
+// has, makes them (and the process) grow.
+TEST_P(PackedBertTest, ArenasAreSizedAtCreationAndNoBatchGrowsThem) {
+  auto cpu = PackedBert::create(bert_.config, bert_.weights, Precision::kFp32, 2, 64);
+  ASSERT_TRUE(cpu.ok()) << cpu.status().to_string();
+  const std::size_t at_creation = (*cpu)->workspace_bytes();
+  EXPECT_GT(at_creation, 0u);
+  const PackedBatch huge = make_batch(bert_.config, std::vector<int>(64, max_length()));
+  ASSERT_TRUE((*cpu)->run(huge).ok());
+  ASSERT_TRUE((*cpu)->run(make_batch(bert_.config, {max_length()})).ok());  // threads share it
+  EXPECT_EQ((*cpu)->workspace_bytes(), at_creation);
 }
 
 INSTANTIATE_TEST_SUITE_P(TinyAndWider, PackedBertTest, ::testing::Bool(),

@@ -101,5 +101,35 @@ TEST(PairGroups, ReuseLeavesNoTrace) {
   EXPECT_EQ(groups[0].num_tokens(), 9u);
 }
 
+// Passes of a group take consecutive pairs while they fit the budget, a longer pair alone, and
+// keep the pairs' ids, their place in the whole batch and their longest length.
+TEST(PairGroups, PassesFillTheTokenBudgetInOrder) {
+  const std::vector<int> lengths = {4, 4, 3, 12, 1, 2, 5, 10};
+  const PackedBatch batch = batch_of(lengths);
+  std::vector<PairGroup> groups;
+  split_into_groups(batch, 2, groups);  // pairs 0-3 (23 tokens), 4-7 (18 tokens)
+  ASSERT_EQ(groups[0].num_pairs(), 4u);
+  std::vector<PairGroup> passes;
+  ASSERT_EQ(split_by_tokens(groups[0], 8, passes), 3u);
+  EXPECT_EQ(token_counts(passes), (std::vector<std::size_t>{8, 3, 12}));
+  EXPECT_EQ(passes[1].first_pair, 2u);
+  EXPECT_EQ(passes[2].first_pair, 3u);
+  EXPECT_EQ(passes[2].max_length, 12);
+  EXPECT_EQ(passes[2].input_ids.front(), 3000);
+  EXPECT_EQ(passes[1].cu_seqlens, (std::vector<std::int32_t>{0, 3}));
+  // The second group's passes count their pairs in the whole batch, and a vector of more chunks
+  // than needed is not shrunk: only the first `count` are this group's.
+  ASSERT_EQ(split_by_tokens(groups[1], 8, passes), 2u);
+  EXPECT_EQ(passes.size(), 3u);
+  EXPECT_EQ(passes[0].first_pair, 4u);
+  EXPECT_EQ(passes[0].num_pairs(), 3u);
+  EXPECT_EQ(passes[1].first_pair, 7u);
+  EXPECT_EQ(passes[1].input_ids.front(), 7000);
+  // A budget past the group's tokens is one pass of all of it.
+  ASSERT_EQ(split_by_tokens(groups[0], 1000, passes), 1u);
+  EXPECT_EQ(passes[0].num_pairs(), 4u);
+  EXPECT_EQ(passes[0].max_length, 12);
+}
+
 }  // namespace
 }  // namespace rerankd::backend::cpu
