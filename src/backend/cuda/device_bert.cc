@@ -112,6 +112,7 @@ ForwardLayout forward_layout(const model::BertConfig& config, std::size_t tokens
   place(at.context, tokens * hidden * kHalfBytes);
   place(at.attention, tokens * hidden * kHalfBytes);
   place(at.intermediate, tokens * inner * kHalfBytes);
+  place(at.pooled, pairs * hidden * sizeof(float));
   place(at.logits, pairs * labels * sizeof(float));
   place(at.workspace, LtMatmul::workspace_bytes());
   return at;
@@ -262,6 +263,7 @@ Status DeviceBert::enqueue_forward(const ForwardArgs& args, cudaStream_t stream)
                    .attention = arena + layout.attention,
                    .intermediate = arena + layout.intermediate,
                    .workspace = arena + layout.workspace};
+  auto* pooled = reinterpret_cast<float*>(arena + layout.pooled);
   auto* logits = reinterpret_cast<float*>(arena + layout.logits);
   const std::int64_t rows = args.tokens;
 
@@ -276,9 +278,9 @@ Status DeviceBert::enqueue_forward(const ForwardArgs& args, cudaStream_t stream)
       .head_size = static_cast<int>(config_.head_size()),
       .max_length = args.max_length};
   if (layers_.empty()) {
-    RERANKD_CUDA_RETURN_IF_ERROR(
-        launch_classifier_head(dtype_, at.state, at.cu_seqlens, args.pairs, head_, logits, stream),
-        "launch_classifier_head");
+    RERANKD_CUDA_RETURN_IF_ERROR(launch_classifier_head(dtype_, at.state, at.cu_seqlens, args.pairs,
+                                                        head_, pooled, logits, stream),
+                                 "launch_classifier_head");
     return Status::ok_status();
   }
   // Every layer but the last on all tokens, overwriting the hidden state.
@@ -307,7 +309,7 @@ Status DeviceBert::enqueue_forward(const ForwardArgs& args, cudaStream_t stream)
                                              at.intermediate, at.state, args.pairs, at.workspace,
                                              stream));
   RERANKD_CUDA_RETURN_IF_ERROR(
-      launch_classifier_head(dtype_, at.state, nullptr, args.pairs, head_, logits, stream),
+      launch_classifier_head(dtype_, at.state, nullptr, args.pairs, head_, pooled, logits, stream),
       "launch_classifier_head");
   return Status::ok_status();
 }

@@ -35,6 +35,7 @@ struct ForwardLayout {
   std::size_t context = 0;         // [tokens, hidden]: attention before its dense layer
   std::size_t attention = 0;       // [tokens, hidden]: after dense + residual + LayerNorm
   std::size_t intermediate = 0;    // [tokens, intermediate]
+  std::size_t pooled = 0;          // fp32 [pairs, hidden]: the pooler's output
   std::size_t logits = 0;          // fp32 [pairs, num_labels]
   std::size_t workspace = 0;       // cuBLASLt workspace
   std::size_t total = 0;

@@ -64,7 +64,8 @@ cudaError_t launch_gather_cls_rows(const void* x, const std::int32_t* cu_seqlens
 // tanh(pooler_weight cls + pooler_bias), logits[p] = classifier_weight pooled + classifier_bias.
 // hidden is [tokens, width] in `dtype`; the four weights are fp32 on the device
 // ([width, width], [width], [num_labels, width], [num_labels], PyTorch's [out, in] layout);
-// logits is fp32 [num_pairs, num_labels].
+// pooled is fp32 device scratch of [num_pairs, width] (the pooler's output, which the
+// classifier step reads); logits is fp32 [num_pairs, num_labels].
 struct DeviceClassifierHead {
   const float* pooler_weight = nullptr;
   const float* pooler_bias = nullptr;
@@ -75,7 +76,7 @@ struct DeviceClassifierHead {
 };
 cudaError_t launch_classifier_head(DeviceDType dtype, const void* hidden,
                                    const std::int32_t* cu_seqlens, int num_pairs,
-                                   const DeviceClassifierHead& head, float* logits,
+                                   const DeviceClassifierHead& head, float* pooled, float* logits,
                                    cudaStream_t stream);
 
 // Converts n fp32 values (device) to `dtype` (device), for loading weights.

@@ -430,13 +430,14 @@ TEST_P(KernelsTest, ClassifierHeadMatchesCpu) {
     int width;
     int num_labels;
   };
-  // MiniLM's head (one logit) and a small multi-label head.
-  const HeadCase cases[] = {{384, 1}, {96, 3}};
+  // MiniLM's head (one logit), a large model's, a small multi-label head, and a width that is
+  // not a whole number of the pooler's 32-output tiles.
+  const HeadCase cases[] = {{384, 1}, {1024, 1}, {96, 3}, {80, 2}};
   for (const HeadCase& c : cases) {
     SCOPED_TRACE("width " + std::to_string(c.width));
     const auto w = static_cast<std::size_t>(c.width);
     const auto labels = static_cast<std::size_t>(c.num_labels);
-    // Nine pairs: not a multiple of the kernel's four pairs per block.
+    // Nine pairs: not a multiple of the pooler's eight pairs per block.
     const std::vector<int> lengths = {87, 1, 512, 7, 331, 2, 90, 64, 3};
     const std::vector<std::int32_t> cu = cumulative(lengths);
     const std::size_t tokens = static_cast<std::size_t>(cu.back());
@@ -455,6 +456,7 @@ TEST_P(KernelsTest, ClassifierHeadMatchesCpu) {
     const DeviceBuffer d_classifier_weight = upload(classifier_weight);
     const DeviceBuffer d_classifier_bias = upload(classifier_bias);
     const DeviceBuffer d_logits(pairs * labels * sizeof(float));
+    const DeviceBuffer d_pooled(pairs * w * sizeof(float));
     DeviceClassifierHead head;
     head.pooler_weight = d_pooler_weight.as<float>();
     head.pooler_bias = d_pooler_bias.as<float>();
@@ -463,8 +465,8 @@ TEST_P(KernelsTest, ClassifierHeadMatchesCpu) {
     head.width = c.width;
     head.num_labels = c.num_labels;
     expect_launch_ok(launch_classifier_head(dtype(), d_hidden.get(), d_cu.as<std::int32_t>(),
-                                            static_cast<int>(pairs), head, d_logits.as<float>(),
-                                            nullptr));
+                                            static_cast<int>(pairs), head, d_pooled.as<float>(),
+                                            d_logits.as<float>(), nullptr));
     const std::vector<float> got = download<float>(d_logits, pairs * labels);
 
     // The last encoder layer's path: the [CLS] rows gathered into a compact block first, then
@@ -484,7 +486,8 @@ TEST_P(KernelsTest, ClassifierHeadMatchesCpu) {
     EXPECT_EQ(wrong_bits, 0u) << "gathered [CLS] rows differ from the packed ones";
     const DeviceBuffer d_compact_logits(pairs * labels * sizeof(float));
     expect_launch_ok(launch_classifier_head(dtype(), d_cls.get(), nullptr, static_cast<int>(pairs),
-                                            head, d_compact_logits.as<float>(), nullptr));
+                                            head, d_pooled.as<float>(),
+                                            d_compact_logits.as<float>(), nullptr));
     EXPECT_EQ(download<float>(d_compact_logits, pairs * labels), got);
 
     std::vector<double> want(pairs * labels);
