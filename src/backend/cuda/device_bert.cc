@@ -70,16 +70,18 @@ LtEpilogue activation_epilogue(model::HiddenAct act) {
 }
 
 Result<LtMatmul> linear_matmul(cublasLtHandle_t handle, DeviceDType dtype,
-                               const model::LinearWeights& linear, LtEpilogue epilogue) {
+                               const model::LinearWeights& linear, LtEpilogue epilogue,
+                               std::shared_ptr<LtAlgoChoices> choices) {
   return LtMatmul::create(handle, dtype, linear.weight.data, linear.bias.data, linear.weight.dim(0),
-                          linear.weight.dim(1), epilogue);
+                          linear.weight.dim(1), epilogue, std::move(choices));
 }
 
 // [3 * hidden, hidden] weight and [3 * hidden] bias: q rows, then k, then v (as the cpu
 // backend fuses them), so each output row of the GEMM is q | k | v, the layout
 // launch_packed_attention reads.
 Result<LtMatmul> fused_qkv_matmul(cublasLtHandle_t handle, DeviceDType dtype,
-                                  const model::EncoderLayerWeights& layer) {
+                                  const model::EncoderLayerWeights& layer,
+                                  std::shared_ptr<LtAlgoChoices> choices) {
   std::vector<float> weight;
   std::vector<float> bias;
   for (const auto* linear : {&layer.query, &layer.key, &layer.value}) {
@@ -87,7 +89,7 @@ Result<LtMatmul> fused_qkv_matmul(cublasLtHandle_t handle, DeviceDType dtype,
     bias.insert(bias.end(), linear->bias.data.begin(), linear->bias.data.end());
   }
   return LtMatmul::create(handle, dtype, weight, bias, 3 * layer.query.weight.dim(0),
-                          layer.query.weight.dim(1), LtEpilogue::kBias);
+                          layer.query.weight.dim(1), LtEpilogue::kBias, std::move(choices));
 }
 
 }  // namespace
@@ -143,19 +145,22 @@ Result<std::unique_ptr<DeviceBert>> DeviceBert::create(const model::BertConfig& 
   std::vector<std::pair<NormOffsets, NormOffsets>> layer_norms;
 
   const LtEpilogue activation = activation_epilogue(config.hidden_act);
+  // Every layer's GEMMs have the same four shapes: one timing per shape and bucket serves all.
+  const auto choices = std::make_shared<LtAlgoChoices>();
   bert->layers_.reserve(weights.layers.size());
   for (std::size_t i = 0; i < weights.layers.size(); ++i) {
     const auto& w = weights.layers[i];
     auto layer_status = [i](const Status& status) {
       return status.with_context("encoder layer " + std::to_string(i));
     };
-    auto qkv = fused_qkv_matmul(handle, dtype, w);
+    auto qkv = fused_qkv_matmul(handle, dtype, w, choices);
     if (!qkv.ok()) return layer_status(qkv.status());
-    auto attention_output = linear_matmul(handle, dtype, w.attention_output, LtEpilogue::kBias);
+    auto attention_output =
+        linear_matmul(handle, dtype, w.attention_output, LtEpilogue::kBias, choices);
     if (!attention_output.ok()) return layer_status(attention_output.status());
-    auto intermediate = linear_matmul(handle, dtype, w.intermediate, activation);
+    auto intermediate = linear_matmul(handle, dtype, w.intermediate, activation, choices);
     if (!intermediate.ok()) return layer_status(intermediate.status());
-    auto output = linear_matmul(handle, dtype, w.output, LtEpilogue::kBias);
+    auto output = linear_matmul(handle, dtype, w.output, LtEpilogue::kBias, choices);
     if (!output.ok()) return layer_status(output.status());
     bert->weight_bytes_ += static_cast<std::size_t>(
         (qkv->out() * qkv->in() + attention_output->out() * attention_output->in() +

@@ -1,7 +1,10 @@
 #include "backend/cuda/lt_matmul.h"
 
+#include <algorithm>
+#include <array>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -107,6 +110,44 @@ Status init_layout(cublasLtMatrixLayoutOpaque_t& layout, cudaDataType_t type, st
                        "cublasLtMatrixLayoutInit");
 }
 
+// A bucket's algorithm is timed, not taken on trust: cuBLASLt's heuristic ranks candidates by a
+// model, and on an H200 its first answer for MiniLM-L6's GEMMs at 11,520 rows was 13-16% slower
+// than the best of its first eight for q | k | v and the attention output, 9% for the GELU
+// intermediate, and 0-5% for the rest (bench/lt_algo_bench, issue 20). The timing runs once per
+// bucket, on the first call's own operands, outside any graph capture.
+constexpr int kCandidates = 8;
+constexpr int kTimedRuns = 5;
+// Candidates within this fraction of the fastest count as tied, and a tie goes to the one the
+// heuristic ranks first: run-to-run timing noise then rarely changes the kernel (and so the
+// last bit of a score) from one start to the next.
+constexpr float kMinGain = 0.03f;
+
+// Split-K sums each output in parts and adds the parts after; only algorithms that sum each
+// output in one pass are timed, so every candidate keeps one summation order per kernel.
+bool splits_k(const cublasLtMatmulAlgo_t& algo) {
+  int split_k = 1;
+  std::size_t written = 0;
+  cublasLtMatmulAlgoConfigGetAttribute(&algo, CUBLASLT_ALGO_CONFIG_SPLITK_NUM, &split_k,
+                                       sizeof(split_k), &written);
+  return split_k > 1;
+}
+
+// Two events, destroyed with it.
+struct EventPair {
+  cudaEvent_t start = nullptr;
+  cudaEvent_t stop = nullptr;
+  bool ok = false;
+  EventPair() {
+    ok = cudaEventCreate(&start) == cudaSuccess && cudaEventCreate(&stop) == cudaSuccess;
+  }
+  ~EventPair() {
+    if (start != nullptr) cudaEventDestroy(start);
+    if (stop != nullptr) cudaEventDestroy(stop);
+  }
+  EventPair(const EventPair&) = delete;
+  EventPair& operator=(const EventPair&) = delete;
+};
+
 }  // namespace
 
 struct LtMatmul::Impl {
@@ -121,6 +162,16 @@ struct LtMatmul::Impl {
   cublasLtMatmulDesc_t desc = nullptr;
   cublasLtMatrixLayout_t weight_layout = nullptr;  // A: column-major [in, out], ld = in
   cublasLtMatmulPreference_t preference = nullptr;
+
+  // What one run() multiplies, where, and on which stream.
+  struct Operands {
+    const void* x = nullptr;
+    void* y = nullptr;
+    void* workspace = nullptr;
+    cudaStream_t stream = nullptr;
+  };
+
+  std::shared_ptr<LtAlgoChoices> choices;  // shared by the model's LtMatmuls; may be null
 
   mutable std::mutex mutex;
   mutable std::unordered_map<std::int64_t, cublasLtMatmulAlgo_t> algos;  // by rows_bucket
@@ -140,8 +191,74 @@ struct LtMatmul::Impl {
            "] with epilogue " + epilogue_name(epilogue);
   }
 
-  // The algorithm for `rows`, from the cache or from cuBLASLt's heuristic for its bucket.
-  Result<cublasLtMatmulAlgo_t> algo_for(std::int64_t rows) const {
+  // y = x W^T + b on `rows` rows with `algo`, enqueued on `stream`.
+  cublasStatus_t launch(const cublasLtMatmulAlgo_t& algo, const Operands& operands,
+                        std::int64_t rows) const {
+    const cudaDataType_t type = cuda_type(dtype);
+    cublasLtMatrixLayoutOpaque_t x_layout;
+    cublasLtMatrixLayoutOpaque_t y_layout;
+    if (!init_layout(x_layout, type, in, rows, in).ok() ||
+        !init_layout(y_layout, type, out, rows, out).ok()) {
+      return CUBLAS_STATUS_INVALID_VALUE;
+    }
+    const float alpha = 1.0f;
+    const float beta = 0.0f;  // C is not read; it is given as D only because the API needs one
+    return cublasLtMatmul(handle, desc, &alpha, weight, weight_layout, operands.x, &x_layout, &beta,
+                          operands.y, &y_layout, operands.y, &y_layout, &algo, operands.workspace,
+                          workspace_bytes(), operands.stream);
+  }
+
+  // Microseconds per run of `algo` on `operands` (the mean of kTimedRuns after one untimed), or
+  // nullopt when cuBLASLt refuses it for them or timing fails. Writes y; the caller's run
+  // writes it again after.
+  std::optional<float> time_algo(const cublasLtMatmulAlgo_t& algo, const Operands& operands,
+                                 std::int64_t rows) const {
+    EventPair events;
+    if (!events.ok || launch(algo, operands, rows) != CUBLAS_STATUS_SUCCESS) return std::nullopt;
+    if (cudaEventRecord(events.start, operands.stream) != cudaSuccess) return std::nullopt;
+    for (int run = 0; run < kTimedRuns; ++run) {
+      if (launch(algo, operands, rows) != CUBLAS_STATUS_SUCCESS) return std::nullopt;
+    }
+    float ms = 0.0f;
+    if (cudaEventRecord(events.stop, operands.stream) != cudaSuccess ||
+        cudaEventSynchronize(events.stop) != cudaSuccess ||
+        cudaEventElapsedTime(&ms, events.start, events.stop) != cudaSuccess) {
+      return std::nullopt;
+    }
+    return 1000.0f * ms / kTimedRuns;
+  }
+
+  // Which of the heuristic's candidates to run: timed on `operands`, the first in the
+  // heuristic's order within kMinGain of the fastest. nullopt when nothing was timed: `stream`
+  // is being captured (nothing runs then) or the first candidate could not be timed.
+  std::optional<std::size_t> fastest(std::span<const cublasLtMatmulHeuristicResult_t> candidates,
+                                     const Operands& operands, std::int64_t rows) const {
+    cudaStreamCaptureStatus capturing = cudaStreamCaptureStatusNone;
+    if (cudaStreamIsCapturing(operands.stream, &capturing) != cudaSuccess ||
+        capturing != cudaStreamCaptureStatusNone) {
+      return std::nullopt;
+    }
+    std::vector<std::optional<float>> times(candidates.size());
+    times.front() = time_algo(candidates.front().algo, operands, rows);
+    if (!times.front()) {
+      cudaGetLastError();  // a refused launch must not fail the next launch check
+      return std::nullopt;
+    }
+    float best_us = *times.front();
+    for (std::size_t i = 1; i < candidates.size(); ++i) {
+      if (candidates[i].state != CUBLAS_STATUS_SUCCESS || splits_k(candidates[i].algo)) continue;
+      times[i] = time_algo(candidates[i].algo, operands, rows);
+      if (times[i]) best_us = std::min(best_us, *times[i]);
+    }
+    cudaGetLastError();
+    std::size_t chosen = 0;
+    while (!times[chosen] || *times[chosen] > best_us * (1.0f + kMinGain)) ++chosen;
+    return chosen;
+  }
+
+  // The algorithm for `rows`, from the cache or, for a new bucket, from cuBLASLt's heuristic
+  // for it: timed on `operands` when given (see kCandidates), else the heuristic's first.
+  Result<cublasLtMatmulAlgo_t> algo_for(std::int64_t rows, const Operands* operands) const {
     const std::int64_t bucket = rows_bucket(rows);
     std::lock_guard lock(mutex);
     if (const auto found = algos.find(bucket); found != algos.end()) return found->second;
@@ -151,28 +268,54 @@ struct LtMatmul::Impl {
     cublasLtMatrixLayoutOpaque_t y_layout;
     RERANKD_RETURN_IF_ERROR(init_layout(x_layout, type, in, bucket, in));
     RERANKD_RETURN_IF_ERROR(init_layout(y_layout, type, out, bucket, out));
-    cublasLtMatmulHeuristicResult_t result;
-    std::memset(&result, 0, sizeof(result));
+    std::array<cublasLtMatmulHeuristicResult_t, kCandidates> results;
+    std::memset(results.data(), 0, sizeof(results));
     int returned = 0;
     const cublasStatus_t status =
         cublasLtMatmulAlgoGetHeuristic(handle, desc, weight_layout, &x_layout, &y_layout, &y_layout,
-                                       preference, 1, &result, &returned);
+                                       preference, kCandidates, results.data(), &returned);
     if (status == CUBLAS_STATUS_NOT_SUPPORTED ||
         (status == CUBLAS_STATUS_SUCCESS && returned == 0)) {
       return unimplemented("cuBLASLt has no algorithm for " + shape_name(bucket));
     }
     RERANKD_CUBLAS_RETURN_IF_ERROR(status,
                                    "cublasLtMatmulAlgoGetHeuristic for " + shape_name(bucket));
-    RERANKD_CUBLAS_RETURN_IF_ERROR(result.state,
+    RERANKD_CUBLAS_RETURN_IF_ERROR(results.front().state,
                                    "cuBLASLt heuristic result for " + shape_name(bucket));
-    algos.emplace(bucket, result.algo);
-    return result.algo;
+    const std::span<const cublasLtMatmulHeuristicResult_t> candidates(
+        results.data(), static_cast<std::size_t>(returned));
+    // Another LtMatmul of this shape (another layer) may have timed this bucket already: the
+    // same descriptors give the same candidates, so its winner's index serves here too.
+    const LtAlgoChoices::Key key{
+        .dtype = dtype, .out = out, .in = in, .epilogue = epilogue, .rows_bucket = bucket};
+    std::optional<std::size_t> chosen = choices ? choices->find(key) : std::nullopt;
+    if (!chosen && operands != nullptr) {
+      chosen = fastest(candidates, *operands, rows);
+      if (chosen && choices) choices->remember(key, *chosen);
+    }
+    const cublasLtMatmulAlgo_t algo =
+        candidates[chosen && *chosen < candidates.size() ? *chosen : 0].algo;
+    algos.emplace(bucket, algo);
+    return algo;
   }
 };
 
+std::optional<std::size_t> LtAlgoChoices::find(const Key& key) const {
+  std::lock_guard lock(mutex_);
+  const auto found = winners_.find(key);
+  if (found == winners_.end()) return std::nullopt;
+  return found->second;
+}
+
+void LtAlgoChoices::remember(const Key& key, std::size_t candidate) {
+  std::lock_guard lock(mutex_);
+  winners_.emplace(key, candidate);
+}
+
 Result<LtMatmul> LtMatmul::create(cublasLtHandle_t handle, DeviceDType dtype,
                                   std::span<const float> weight, std::span<const float> bias,
-                                  std::int64_t out, std::int64_t in, LtEpilogue epilogue) {
+                                  std::int64_t out, std::int64_t in, LtEpilogue epilogue,
+                                  std::shared_ptr<LtAlgoChoices> choices) {
   if (handle == nullptr) return invalid_argument("LtMatmul: no cuBLASLt handle");
   if (out <= 0 || in <= 0) {
     return invalid_argument("LtMatmul: bad shape [" + std::to_string(out) + ", " +
@@ -190,6 +333,7 @@ Result<LtMatmul> LtMatmul::create(cublasLtHandle_t handle, DeviceDType dtype,
   impl->out = out;
   impl->in = in;
   impl->epilogue = epilogue;
+  impl->choices = std::move(choices);
 
   // Weight and bias in one allocation and one copy, the bias at a 256-byte boundary.
   const std::size_t weight_bytes = weight.size() * sizeof(std::uint16_t);
@@ -250,7 +394,7 @@ Result<LtMatmul> LtMatmul::create(cublasLtHandle_t handle, DeviceDType dtype,
   // Ask once now, for a typical packed batch, so that a dtype/epilogue cuBLASLt cannot run is
   // Unimplemented at load rather than on the first request (and that bucket is warm).
   constexpr std::int64_t kProbeRows = 512;
-  auto probe = impl->algo_for(kProbeRows);
+  auto probe = impl->algo_for(kProbeRows, nullptr);
   if (!probe.ok()) return std::move(probe).status();
   return LtMatmul(std::move(impl));
 }
@@ -274,18 +418,9 @@ Status LtMatmul::run(const void* x, std::int64_t rows, void* y, void* workspace,
       reinterpret_cast<std::uintptr_t>(y) % kAlignment != 0) {
     return invalid_argument("LtMatmul: input and output must be 256-byte aligned");
   }
-  RERANKD_ASSIGN_OR_RETURN(const cublasLtMatmulAlgo_t algo, impl_->algo_for(rows));
-
-  const cudaDataType_t type = cuda_type(impl_->dtype);
-  cublasLtMatrixLayoutOpaque_t x_layout;
-  cublasLtMatrixLayoutOpaque_t y_layout;
-  RERANKD_RETURN_IF_ERROR(init_layout(x_layout, type, impl_->in, rows, impl_->in));
-  RERANKD_RETURN_IF_ERROR(init_layout(y_layout, type, impl_->out, rows, impl_->out));
-  const float alpha = 1.0f;
-  const float beta = 0.0f;  // C is not read; it is given as D only because the API needs one
-  const cublasStatus_t status = cublasLtMatmul(
-      impl_->handle, impl_->desc, &alpha, impl_->weight, impl_->weight_layout, x, &x_layout, &beta,
-      y, &y_layout, y, &y_layout, &algo, workspace, workspace_bytes(), stream);
+  const Impl::Operands operands{.x = x, .y = y, .workspace = workspace, .stream = stream};
+  RERANKD_ASSIGN_OR_RETURN(const cublasLtMatmulAlgo_t algo, impl_->algo_for(rows, &operands));
+  const cublasStatus_t status = impl_->launch(algo, operands, rows);
   // The message is built only on failure: this is the hot path.
   if (status != CUBLAS_STATUS_SUCCESS) {
     return cublas_status(status, "cublasLtMatmul " + impl_->shape_name(rows));

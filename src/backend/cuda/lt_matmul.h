@@ -5,8 +5,12 @@
 #include <cublasLt.h>
 #include <cuda_runtime_api.h>
 
+#include <compare>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <span>
 
 #include "backend/cuda/device_dtype.h"
@@ -28,6 +32,28 @@ enum class LtEpilogue {
   kBiasRelu,
 };
 
+// Which of cuBLASLt's candidate algorithms won the timing (see lt_matmul.cc), per GEMM shape
+// and row bucket: shared by the LtMatmuls of one model, whose layers repeat the same shapes, so
+// one timing serves every layer. Thread-safe.
+class LtAlgoChoices {
+ public:
+  struct Key {
+    DeviceDType dtype = DeviceDType::kFp16;
+    std::int64_t out = 0;
+    std::int64_t in = 0;
+    LtEpilogue epilogue = LtEpilogue::kBias;
+    std::int64_t rows_bucket = 0;
+    auto operator<=>(const Key&) const = default;
+  };
+  // The winner's index in the heuristic's list of candidates, if timed.
+  std::optional<std::size_t> find(const Key& key) const;
+  void remember(const Key& key, std::size_t candidate);
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<Key, std::size_t> winners_;
+};
+
 // Immutable after create apart from a mutex-guarded cache of the algorithm chosen per row-count
 // bucket; run() may be called concurrently only on different streams with different
 // workspaces. The handle must outlive the LtMatmul.
@@ -35,9 +61,11 @@ class LtMatmul {
  public:
   // weight is [out, in] fp32 on the host (PyTorch's layout), bias [out]; both are converted to
   // `dtype` and copied to the device. Unimplemented when cuBLASLt cannot run the epilogue.
+  // `choices`, when given, shares the timed algorithm choices with the model's other LtMatmuls.
   static Result<LtMatmul> create(cublasLtHandle_t handle, DeviceDType dtype,
                                  std::span<const float> weight, std::span<const float> bias,
-                                 std::int64_t out, std::int64_t in, LtEpilogue epilogue);
+                                 std::int64_t out, std::int64_t in, LtEpilogue epilogue,
+                                 std::shared_ptr<LtAlgoChoices> choices = nullptr);
 
   LtMatmul(LtMatmul&&) noexcept;
   LtMatmul& operator=(LtMatmul&&) noexcept;
@@ -46,8 +74,9 @@ class LtMatmul {
   // x is [rows, in] and y [rows, out], row-major, in `dtype`, on the device, each 256-byte
   // aligned (cuBLASLt's default alignment assumption; InvalidArgument otherwise). workspace is
   // device scratch of workspace_bytes(). Asynchronous on `stream`; no allocation and no
-  // synchronization, so it can be captured into a CUDA graph (the first call for a new row-count
-  // bucket runs cuBLASLt's host-side heuristic, which capture allows too).
+  // synchronization, so it can be captured into a CUDA graph. The first call for a new row-count
+  // bucket runs cuBLASLt's host-side heuristic and, outside a capture, times its candidates on
+  // this call's operands (waiting for them: a few milliseconds, once per bucket and shape).
   Status run(const void* x, std::int64_t rows, void* y, void* workspace, cudaStream_t stream) const;
 
   static constexpr std::size_t workspace_bytes() { return std::size_t{32} << 20; }

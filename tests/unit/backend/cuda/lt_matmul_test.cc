@@ -245,5 +245,58 @@ TEST_F(LtMatmulErrors, MisalignedPointersAreRejectedAndZeroRowsIsANoOp) {
   EXPECT_TRUE(matmul->run(base, 0, base + 65536, workspace.data(), nullptr).ok());
 }
 
+// A bucket's algorithm is timed on its first call, which must not happen inside a graph capture
+// (nothing runs there, and waiting on an event would invalidate the capture): a bucket first seen
+// while capturing takes the heuristic's first, and the graph computes what an eager run does.
+TEST_F(LtMatmulErrors, ABucketFirstSeenWhileCapturingIsCapturedNotTimed) {
+  constexpr std::int64_t kIn = 384;
+  constexpr std::int64_t kOut = 1152;
+  constexpr std::int64_t kRows = 300;  // the 320-row bucket, not used before
+  std::mt19937 rng(7);
+  const auto weight = random_rounded(kOut * kIn, 0.05f, DeviceDType::kFp16, rng);
+  const auto bias = random_rounded(kOut, 0.5f, DeviceDType::kFp16, rng);
+  auto matmul = LtMatmul::create(handle_.get(), DeviceDType::kFp16, weight, bias, kOut, kIn,
+                                 LtEpilogue::kBias);
+  ASSERT_TRUE(matmul.ok()) << matmul.status().to_string();
+  const auto x_bits = to_device_bits(random_rounded(kRows * kIn, 1.0f, DeviceDType::kFp16, rng),
+                                     DeviceDType::kFp16);
+  DeviceBuffer x;
+  DeviceBuffer captured_y;
+  DeviceBuffer eager_y;
+  DeviceBuffer workspace;
+  const std::size_t y_bytes = static_cast<std::size_t>(kRows * kOut) * 2;
+  ASSERT_TRUE(x.reserve(x_bits.size() * 2).ok());
+  ASSERT_TRUE(captured_y.reserve(y_bytes).ok());
+  ASSERT_TRUE(eager_y.reserve(y_bytes).ok());
+  ASSERT_TRUE(workspace.reserve(LtMatmul::workspace_bytes()).ok());
+  ASSERT_EQ(cudaMemcpy(x.data(), x_bits.data(), x_bits.size() * 2, cudaMemcpyHostToDevice),
+            cudaSuccess);
+  cudaStream_t stream = nullptr;
+  ASSERT_EQ(cudaStreamCreate(&stream), cudaSuccess);
+  ASSERT_EQ(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal), cudaSuccess);
+  const Status ran = matmul->run(x.data(), kRows, captured_y.data(), workspace.data(), stream);
+  cudaGraph_t graph = nullptr;
+  const cudaError_t ended = cudaStreamEndCapture(stream, &graph);
+  ASSERT_TRUE(ran.ok()) << ran.to_string();
+  ASSERT_EQ(ended, cudaSuccess) << cudaGetErrorString(ended);
+  ASSERT_NE(graph, nullptr);
+  cudaGraphExec_t exec = nullptr;
+  ASSERT_EQ(cudaGraphInstantiate(&exec, graph, 0), cudaSuccess);
+  ASSERT_EQ(cudaGraphLaunch(exec, stream), cudaSuccess);
+  const Status eager = matmul->run(x.data(), kRows, eager_y.data(), workspace.data(), stream);
+  ASSERT_TRUE(eager.ok()) << eager.to_string();
+  ASSERT_EQ(cudaStreamSynchronize(stream), cudaSuccess);
+  std::vector<std::uint16_t> from_graph(static_cast<std::size_t>(kRows * kOut));
+  std::vector<std::uint16_t> from_eager(from_graph.size());
+  ASSERT_EQ(cudaMemcpy(from_graph.data(), captured_y.data(), y_bytes, cudaMemcpyDeviceToHost),
+            cudaSuccess);
+  ASSERT_EQ(cudaMemcpy(from_eager.data(), eager_y.data(), y_bytes, cudaMemcpyDeviceToHost),
+            cudaSuccess);
+  EXPECT_EQ(from_graph, from_eager);
+  cudaGraphExecDestroy(exec);
+  cudaGraphDestroy(graph);
+  cudaStreamDestroy(stream);
+}
+
 }  // namespace
 }  // namespace rerankd::backend::cuda
