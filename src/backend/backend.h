@@ -39,9 +39,9 @@ class Backend {
 
   virtual BackendInfo info() const = 0;
 
-  // Bytes of activation memory the backend holds for its batches (workspaces that grow to the
-  // largest batch it has run and are kept); 0 when it cannot tell. For the metrics: it tells
-  // growing caches from leaks.
+  // Bytes of activation memory the backend holds for its batches (the cpu backend's workspaces,
+  // reserved at load for its largest pass); 0 when it cannot tell. For the metrics: it tells
+  // workspaces from leaks when memory grows.
   virtual std::size_t activation_bytes() const { return 0; }
 };
 

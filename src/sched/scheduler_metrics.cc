@@ -33,7 +33,8 @@ SchedulerMetrics::SchedulerMetrics(metrics::Registry* registry) {
       &registry->gauge("rerankd_inflight_batches", "Batches running on a backend now.");
   activation_bytes_ = &registry->gauge(
       "rerankd_backend_activation_bytes",
-      "Activation memory the backends hold: workspaces grown to the largest batch each has run.");
+      "Activation memory the backends reserve: the cpu backend sizes its workspaces at load for "
+      "its largest pass, touched only as batches use them.");
   dropped_deadline_ =
       &registry->counter(kDroppedName, kDroppedHelp, metrics::labels({{"reason", "deadline"}}));
   dropped_cancelled_ =
