@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Hugging Face transformers as a peer: AutoModelForSequenceClassification, one point per mode.
 
-Modes (system "transformers-<mode>"):
+Modes (system "transformers-<mode>", "transformers-<mode>-sorted" with --padding sorted):
   eager                    attn_implementation="eager", not compiled (the study's PyTorch)
   sdpa                     attn_implementation="sdpa", not compiled
   compile                  sdpa + torch.compile() default mode
@@ -39,7 +39,9 @@ def add_options(parser: argparse.ArgumentParser) -> None:
                         help="comma list of " + ",".join(MODES))
     parser.add_argument("--padding", choices=batching.PADDINGS, default="longest",
                         help="longest: pad each batch to its longest pair; buckets: to the "
-                             "next of " + ",".join(map(str, batching.BUCKETS)) + " tokens")
+                             "next of " + ",".join(map(str, batching.BUCKETS)) + " tokens; "
+                             "sorted: the workload's pairs sorted by length into batches, each "
+                             f"padded to its longest rounded up to {batching.SORTED_MULTIPLE}")
     parser.add_argument("--tokenized", action="store_true",
                         help="model-only timing: tokenize every batch before the clock starts")
 
@@ -54,8 +56,10 @@ def parse_modes(text: str) -> list[str]:
     return modes
 
 
-def system_name(mode: str) -> str:
-    return f"transformers-{mode}"
+def system_name(args: argparse.Namespace, mode: str) -> str:
+    """transformers-<mode>, with "-sorted" for length-sorted batches: an experiment runs the same
+    mode with buckets and sorted side by side, and points are told apart by system."""
+    return f"transformers-{mode}" + ("-sorted" if args.padding == "sorted" else "")
 
 
 def mode_label(args: argparse.Namespace, mode: str) -> str:
@@ -78,7 +82,7 @@ def mode_settings(args: argparse.Namespace, mode: str) -> dict[str, str]:
 
 def status_point(args: argparse.Namespace, mode: str, status: str,
                  note: str) -> dict:
-    return common.make_point(system_name(mode), mode_label(args, mode), args,
+    return common.make_point(system_name(args, mode), mode_label(args, mode), args,
                              mode_settings(args, mode), status=status, note=note)
 
 
@@ -115,11 +119,21 @@ def run_points(args: argparse.Namespace) -> list[dict]:
     requests = common.make_msmarco_workload(args.data_dir, args.batch_size,
                                             args.passages_per_document, args.requests)
     tokenizer = batching.load_tokenizer(args.model)
+    batches = pair_batches(args, tokenizer, requests)
     encoded = None
     if args.tokenized or any(mode.startswith("compile") for mode in modes):
-        encoded = [batching.tokenize_request(tokenizer, request, args.max_length, args.padding)
-                   for request in requests]
-    return [run_mode(args, mode, requests, tokenizer, encoded) for mode in modes]
+        encoded = [batching.tokenize_pairs(tokenizer, queries, documents, args.max_length,
+                                           args.padding) for queries, documents in batches]
+    return [run_mode(args, mode, batches, tokenizer, encoded) for mode in modes]
+
+
+def pair_batches(args: argparse.Namespace, tokenizer, requests) -> list:
+    """[(queries, documents)] per batch: each request as it is, or with --padding sorted the
+    workload's pairs re-cut by length (sorting happens here, before any clock)."""
+    if args.padding == "sorted":
+        return batching.sorted_pair_batches(tokenizer, requests, args.max_length)
+    return [((request.query,) * len(request.documents), request.documents)
+            for request in requests]
 
 
 def load_model(args: argparse.Namespace, mode: str):
@@ -135,11 +149,11 @@ def load_model(args: argparse.Namespace, mode: str):
         # Static shapes for buckets: one graph (and one CUDA graph) per bucket, no guards on
         # dynamic sizes. Longest: let torch.compile go dynamic after the first new length.
         model = torch.compile(model, mode="reduce-overhead" if mode.endswith("overhead") else None,
-                              dynamic=False if args.padding == "buckets" else None)
+                              dynamic=None if args.padding == "longest" else False)
     return model
 
 
-def make_step(args: argparse.Namespace, mode: str, model, requests, tokenizer,
+def make_step(args: argparse.Namespace, mode: str, model, batches, tokenizer,
               device_batches):
     """step(i) scores batch i and returns once the scores are on the host."""
     import torch
@@ -149,8 +163,9 @@ def make_step(args: argparse.Namespace, mode: str, model, requests, tokenizer,
     def inputs_for(index: int) -> dict:
         if device_batches is not None:
             return device_batches[index]
-        arrays = batching.tokenize_request(tokenizer, requests[index], args.max_length,
-                                           args.padding)
+        queries, documents = batches[index]
+        arrays = batching.tokenize_pairs(tokenizer, queries, documents, args.max_length,
+                                         args.padding)
         return {name: torch.from_numpy(array).to(args.device) for name, array in arrays.items()}
 
     def step(index: int) -> None:
@@ -177,11 +192,11 @@ def to_device(encoded, device: str):
 def prime_indices(args: argparse.Namespace, mode: str, encoded) -> list[int]:
     if not mode.startswith("compile") or encoded is None:
         return []
-    limit = len(encoded) if args.padding == "buckets" else LONGEST_PRIME_SHAPES
+    limit = LONGEST_PRIME_SHAPES if args.padding == "longest" else len(encoded)
     return batching.first_index_per_shape([batching.shape_of(a) for a in encoded], limit)
 
 
-def run_mode(args: argparse.Namespace, mode: str, requests, tokenizer,
+def run_mode(args: argparse.Namespace, mode: str, batches, tokenizer,
              encoded) -> dict:
     """One point; a failure (out of memory, a compile error) is reported, not raised, so the
     other modes still run."""
@@ -191,9 +206,9 @@ def run_mode(args: argparse.Namespace, mode: str, requests, tokenizer,
     try:
         model = load_model(args, mode)
         device_batches = to_device(encoded, args.device) if args.tokenized else None
-        step = make_step(args, mode, model, requests, tokenizer, device_batches)
-        timing = common.run_timed(step, len(requests), args, prime_indices(args, mode, encoded))
-        return common.make_point(system_name(mode), mode_label(args, mode), args,
+        step = make_step(args, mode, model, batches, tokenizer, device_batches)
+        timing = common.run_timed(step, len(batches), args, prime_indices(args, mode, encoded))
+        return common.make_point(system_name(args, mode), mode_label(args, mode), args,
                                  mode_settings(args, mode), timing=timing)
     except Exception as error:  # noqa: BLE001 - becomes a failed point, see docstring
         traceback.print_exc(file=sys.stderr)
