@@ -14,6 +14,8 @@
 # fuzz_http_request load those tokenizers: from the paths built in, or from the directories in
 # RERANKD_FUZZ_FIXTURES_DIR (for tests/fixtures) and RERANKD_DATA_DIR when set). Run each as
 # below, with its own corpus directory and, say, -fork=N (N processes, one corpus).
+source "$(dirname "$0")/common.sh"
+cd "$repo_root"
 fuzz_dir=tests/fuzz
 targets() {
   sed -n 's/^rerankd_add_fuzz_target(\([a-z_0-9]*\) .*/\1/p' "$fuzz_dir/CMakeLists.txt"
@@ -27,7 +29,7 @@ cxx=${CXX:-clang++-14}
 configure() {
   local flags="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -gline-tables-only"
   if [[ ! -f "$build/CMakeCache.txt" ]]; then
-    RERANKD_DATA_DIR=${RERANKD_DATA_DIR:-$(cd "$repo_root/.." && pwd)/shared/data}
+    require_data_dir
     nice -n 10 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
       -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_CXX_FLAGS="$flags" \
       -DRERANKD_FUZZ=ON -DRERANKD_WITH_CUDA=OFF -DRERANKD_BUILD_BENCHMARKS=OFF \
