@@ -234,10 +234,13 @@ struct LtMatmul::Impl {
   std::optional<std::size_t> fastest(std::span<const cublasLtMatmulHeuristicResult_t> candidates,
                                      const Operands& operands, std::int64_t rows) const {
     cudaStreamCaptureStatus capturing = cudaStreamCaptureStatusNone;
-    if (cudaStreamIsCapturing(operands.stream, &capturing) != cudaSuccess ||
-        capturing != cudaStreamCaptureStatusNone) {
+    if (cudaStreamIsCapturing(operands.stream, &capturing) != cudaSuccess) {
+      // E.g. the legacy default stream while another stream captures: not an error of the
+      // batch's, so it must not be left for the next launch check to find.
+      cudaGetLastError();
       return std::nullopt;
     }
+    if (capturing != cudaStreamCaptureStatusNone) return std::nullopt;
     std::vector<std::optional<float>> times(candidates.size());
     times.front() = time_algo(candidates.front().algo, operands, rows);
     if (!times.front()) {

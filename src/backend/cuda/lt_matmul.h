@@ -71,12 +71,13 @@ class LtMatmul {
   LtMatmul& operator=(LtMatmul&&) noexcept;
   ~LtMatmul();
 
-  // x is [rows, in] and y [rows, out], row-major, in `dtype`, on the device, each 256-byte
-  // aligned (cuBLASLt's default alignment assumption; InvalidArgument otherwise). workspace is
-  // device scratch of workspace_bytes(). Asynchronous on `stream`; no allocation and no
-  // synchronization, so it can be captured into a CUDA graph. The first call for a new row-count
-  // bucket runs cuBLASLt's host-side heuristic and, outside a capture, times its candidates on
-  // this call's operands (waiting for them: a few milliseconds, once per bucket and shape).
+  // x is [rows, in] and y [rows, out], row-major, in `dtype`, on the device, not overlapping,
+  // each 256-byte aligned (cuBLASLt's default alignment assumption; InvalidArgument otherwise).
+  // workspace is device scratch of workspace_bytes(). Asynchronous on `stream`, with no
+  // allocation and no synchronization, so it can be captured into a CUDA graph, except on the
+  // first call for a new row-count bucket outside a capture: that one also times cuBLASLt's
+  // candidates on this call's operands (running the GEMM several times and waiting for them: a
+  // few milliseconds, once per bucket and shape) before it runs the one chosen.
   Status run(const void* x, std::int64_t rows, void* y, void* workspace, cudaStream_t stream) const;
 
   static constexpr std::size_t workspace_bytes() { return std::size_t{32} << 20; }
