@@ -102,6 +102,15 @@ def unavailable_reason(args: argparse.Namespace) -> str:
         return f"dtype {args.dtype} has no packed BERT path"
     if args.device == "cuda" and not torch.cuda.is_available():
         return "device cuda requested but torch.cuda.is_available() is false"
+    try:
+        from transformers import AutoConfig
+
+        model_type = AutoConfig.from_pretrained(args.model).model_type
+    except Exception as error:  # noqa: BLE001 - a missing config is a reason, not a crash
+        return common.describe_error(error)
+    if model_type != "bert":
+        # Positions start at 0 and the head is BertPooler + classifier: BERT only.
+        return f"model_type {model_type}: the packed forward is written for BERT"
     return ""
 
 
