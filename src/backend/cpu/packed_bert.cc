@@ -139,9 +139,11 @@ Result<std::unique_ptr<PackedBert>> PackedBert::create(const model::BertConfig& 
                            .output_norm = norm_params(w.output_norm, config.layer_norm_eps)});
   }
   RERANKD_ASSIGN_OR_RETURN(auto head, ClassifierHead::create(weights, threads));
-  return std::unique_ptr<PackedBert>(new PackedBert(config, weights, std::move(layers),
-                                                    std::move(head), threads,
-                                                    std::max<std::size_t>(tokens_per_pass, 1)));
+  std::unique_ptr<PackedBert> bert(new PackedBert(config, weights, std::move(layers),
+                                                  std::move(head), threads,
+                                                  std::max<std::size_t>(tokens_per_pass, 1)));
+  RERANKD_RETURN_IF_ERROR(bert->reserve_arenas());
+  return bert;
 }
 
 PackedBert::PackedBert(const model::BertConfig& config, const model::BertWeights& weights,
@@ -164,14 +166,28 @@ PackedBert::PackedBert(const model::BertConfig& config, const model::BertWeights
       groups_allowed_ = groups_allowed_ && matmul->runs_in_parallel_regions();
     }
   }
+}
+
+Status PackedBert::reserve_arenas() {
   // Every arena at its bound now: untouched pages cost no memory until a batch uses them, and
   // a later batch never reallocates (and never grows the process) whatever its size.
   const auto longest = static_cast<std::int32_t>(config_.max_sequence_length());
-  for (std::size_t index = 0; index < workspaces_.size(); ++index) {
-    const std::size_t tokens = max_pass_tokens(index);
-    const int threads_on_it = index == 0 ? threads_ : 1;
-    workspaces_[index].reserve(arena_layout(tokens, tokens, longest, threads_on_it).total);
+  std::size_t total = 0;
+  try {
+    for (std::size_t index = 0; index < workspaces_.size(); ++index) {
+      const std::size_t tokens = max_pass_tokens(index);
+      const int threads_on_it = index == 0 ? threads_ : 1;
+      const std::size_t bytes = arena_layout(tokens, tokens, longest, threads_on_it).total;
+      total += bytes;
+      workspaces_[index].reserve(bytes);
+    }
+  } catch (const std::bad_alloc&) {
+    return Status(StatusCode::kResourceExhausted,
+                  "cpu backend: cannot reserve " + std::to_string(total) +
+                      " bytes of activation memory (passes of " + std::to_string(tokens_per_pass_) +
+                      " tokens on " + std::to_string(threads_) + " threads)");
   }
+  return Status::ok_status();
 }
 
 std::size_t PackedBert::max_pass_tokens(std::size_t index) const {

@@ -39,9 +39,10 @@ class PackedBert {
   // `precision` is that of the four GEMMs of every encoder layer but the last, whose GEMMs
   // after attention run on the [CLS] rows alone and stay fp32; embeddings, LayerNorm,
   // attention and the classifier head stay fp32 too. `threads` (>= 1) OpenMP threads run each
-  // batch. FailedPrecondition when the weights do not match the config
-  // (reference::check_weights); Unimplemented when this CPU cannot run `precision`; Internal
-  // when oneDNN refuses a shape.
+  // batch, each thread in passes of at most `tokens_per_pass` tokens. FailedPrecondition when
+  // the weights do not match the config (reference::check_weights); Unimplemented when this CPU
+  // cannot run `precision`; Internal when oneDNN refuses a shape; ResourceExhausted when the
+  // arenas cannot be reserved.
   static Result<std::unique_ptr<PackedBert>> create(const model::BertConfig& config,
                                                     const model::BertWeights& weights,
                                                     Precision precision = Precision::kFp32,
@@ -80,6 +81,8 @@ class PackedBert {
                            int threads) const;
   // The most tokens one run of forward_group is given in workspaces_[index].
   std::size_t max_pass_tokens(std::size_t index) const;
+  // Reserves every arena for its largest pass; ResourceExhausted when the memory is refused.
+  Status reserve_arenas();
   // Splits the batch into groups and runs them, one per thread, or the whole batch on all.
   void forward(const PackedBatch& batch, float* logits);
   // forward_group on `group` in chunks of at most `max_tokens` tokens (split_by_tokens into

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -166,6 +167,22 @@ TEST(PackedBert, EmptyBatchGivesNoLogits) {
 }
 
 // Every malformed batch the reference refuses, the cpu backend refuses with the same status.
+// Arenas the system will not give are an error at creation, not a crash: passes of 2^44 tokens
+// would need petabytes.
+TEST(PackedBert, ArenasThatCannotBeReservedAreResourceExhausted) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "ASan aborts on an allocation this large instead of throwing bad_alloc";
+#endif
+  TinyBert bert;
+  build_tiny_bert(tiny_config(), bert);
+  auto cpu =
+      PackedBert::create(bert.config, bert.weights, Precision::kFp32, 2, std::size_t{1} << 44);
+  ASSERT_FALSE(cpu.ok());
+  EXPECT_EQ(cpu.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(cpu.status().message().find("activation memory"), std::string::npos)
+      << cpu.status().message();
+}
+
 TEST(PackedBert, RejectsBadBatchesLikeTheReference) {
   TinyBert bert;
   build_tiny_bert(tiny_config(), bert);
