@@ -351,6 +351,36 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
+def mode_list(allowed: Sequence[str]) -> Callable[[str], list[str]]:
+    """An argparse type: a comma list of modes from `allowed`. A typo must fail loudly, not
+    measure nothing."""
+    def parse(text: str) -> list[str]:
+        modes = [mode.strip() for mode in text.split(",") if mode.strip()]
+        unknown = [mode for mode in modes if mode not in allowed]
+        if unknown or not modes:
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: unknown {unknown}, expected a comma list of {','.join(allowed)}")
+        return modes
+
+    return parse
+
+
+def torch_unavailable_reason(args: argparse.Namespace, dtypes: Iterable[str],
+                             no_dtype: str) -> str:
+    """Why a torch + transformers peer cannot run here ("" when it can): a missing library, a
+    dtype outside `dtypes` (then `no_dtype` says what to use instead), or no GPU."""
+    try:
+        import torch
+        import transformers  # noqa: F401
+    except ImportError as error:
+        return describe_error(error)
+    if args.dtype not in dtypes:
+        return f"dtype {args.dtype} {no_dtype}"
+    if args.device == "cuda" and not torch.cuda.is_available():
+        return "device cuda requested but torch.cuda.is_available() is false"
+    return ""
+
+
 def describe_error(error: BaseException) -> str:
     """One line for a point's note: the exception type and message, no traceback."""
     text = str(error).strip().splitlines()

@@ -46,19 +46,10 @@ CHECK_PAIRS = 7
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--modes", default="compile-reduce-overhead", type=parse_modes,
+    parser.add_argument("--modes", default="compile-reduce-overhead", type=common.mode_list(MODES),
                         help="comma list of " + ",".join(MODES))
     parser.add_argument("--tokenized", action="store_true",
                         help="model-only timing: tokenize and pack every batch before the clock")
-
-
-def parse_modes(text: str) -> list[str]:
-    modes = [mode.strip() for mode in text.split(",") if mode.strip()]
-    unknown = [mode for mode in modes if mode not in MODES]
-    if unknown or not modes:
-        raise argparse.ArgumentTypeError(
-            f"{text!r}: unknown {unknown}, expected a comma list of {','.join(MODES)}")
-    return modes
 
 
 def system_name(mode: str) -> str:
@@ -93,15 +84,9 @@ def failure_points(args: argparse.Namespace, note: str) -> list[dict]:
 
 
 def unavailable_reason(args: argparse.Namespace) -> str:
-    try:
-        import torch
-        import transformers  # noqa: F401
-    except ImportError as error:
-        return common.describe_error(error)
-    if args.dtype not in TORCH_DTYPES:
-        return f"dtype {args.dtype} has no packed BERT path"
-    if args.device == "cuda" and not torch.cuda.is_available():
-        return "device cuda requested but torch.cuda.is_available() is false"
+    reason = common.torch_unavailable_reason(args, TORCH_DTYPES, "has no packed BERT path")
+    if reason:
+        return reason
     try:
         from transformers import AutoConfig
 

@@ -35,7 +35,7 @@ LONGEST_PRIME_SHAPES = 2
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--modes", default="eager,sdpa", type=parse_modes,
+    parser.add_argument("--modes", default="eager,sdpa", type=common.mode_list(MODES),
                         help="comma list of " + ",".join(MODES))
     parser.add_argument("--padding", choices=batching.PADDINGS, default="longest",
                         help="longest: pad each batch to its longest pair; buckets: to the "
@@ -44,16 +44,6 @@ def add_options(parser: argparse.ArgumentParser) -> None:
                              f"padded to its longest rounded up to {batching.SORTED_MULTIPLE}")
     parser.add_argument("--tokenized", action="store_true",
                         help="model-only timing: tokenize every batch before the clock starts")
-
-
-def parse_modes(text: str) -> list[str]:
-    """Validated mode list (an argparse type); a typo must fail loudly, not measure nothing."""
-    modes = [mode.strip() for mode in text.split(",") if mode.strip()]
-    unknown = [mode for mode in modes if mode not in MODES]
-    if unknown or not modes:
-        raise argparse.ArgumentTypeError(
-            f"{text!r}: unknown {unknown}, expected a comma list of {','.join(MODES)}")
-    return modes
 
 
 def system_name(args: argparse.Namespace, mode: str) -> str:
@@ -95,16 +85,8 @@ def failure_points(args: argparse.Namespace, note: str) -> list[dict]:
 def unavailable_reason(args: argparse.Namespace) -> str:
     """Why this configuration cannot run here ("" when it can): a missing library, no GPU, or
     a dtype transformers has no plain path for."""
-    try:
-        import torch
-        import transformers  # noqa: F401
-    except ImportError as error:
-        return common.describe_error(error)
-    if args.dtype not in TORCH_DTYPES:
-        return f"dtype {args.dtype} has no transformers path (onnxruntime_peer.py does int8)"
-    if args.device == "cuda" and not torch.cuda.is_available():
-        return "device cuda requested but torch.cuda.is_available() is false"
-    return ""
+    return common.torch_unavailable_reason(
+        args, TORCH_DTYPES, "has no transformers path (onnxruntime_peer.py does int8)")
 
 
 def run_points(args: argparse.Namespace) -> list[dict]:

@@ -107,6 +107,10 @@ struct PackedBert::ArenaLayout {
   std::size_t inner_scales = 0;
   std::size_t scratchpad = 0;  // oneDNN's scratchpad
   std::size_t total = 0;
+  // What the layout was computed from, for the pass that uses it.
+  std::size_t score_floats = 0;  // of `scores`
+  bool int8 = false;
+  std::size_t padded_tokens = 0;  // tokens rounded up to the GEMMs' smallest chunk (int8)
 };
 
 Result<std::unique_ptr<PackedBert>> PackedBert::create(const model::BertConfig& config,
@@ -301,15 +305,18 @@ void PackedBert::forward_in_passes(const PairGroup& group, std::size_t max_token
   }
 }
 
+PackedAttentionShape PackedBert::attention_shape(std::int32_t max_length) const {
+  return {.num_heads = config_.num_attention_heads,
+          .head_size = config_.head_size(),
+          .max_length = max_length};
+}
+
 PackedBert::ArenaLayout PackedBert::arena_layout(std::size_t tokens, std::size_t pairs,
                                                  std::int32_t max_length, int threads) const {
   const auto hidden = static_cast<std::size_t>(config_.hidden_size);
   const auto inner = static_cast<std::size_t>(config_.intermediate_size);
-  const PackedAttentionShape attention_shape{.num_heads = config_.num_attention_heads,
-                                             .head_size = config_.head_size(),
-                                             .max_length = max_length};
   const std::size_t score_floats =
-      attention_scratch_floats(attention_shape) * static_cast<std::size_t>(threads);
+      attention_scratch_floats(attention_shape(max_length)) * static_cast<std::size_t>(threads);
   ArenaLayout at;
   auto place = [&at](std::size_t& offset, std::size_t bytes) {
     offset = at.total;
@@ -323,11 +330,13 @@ PackedBert::ArenaLayout PackedBert::arena_layout(std::size_t tokens, std::size_t
   place(at.cls, Workspace::aligned_floats(pairs * hidden));
   place(at.pooled, Workspace::aligned_floats(pairs * hidden));
   place(at.scores, Workspace::aligned_floats(score_floats));
-  const bool int8 = !layers_.empty() && layers_.front().qkv.precision() == Precision::kInt8;
-  const auto padded_tokens = int8 ? static_cast<std::size_t>(layers_.front().qkv.padded_rows(
-                                        static_cast<std::int64_t>(tokens)))
-                                  : tokens;
-  if (int8) {
+  at.score_floats = score_floats;
+  at.int8 = !layers_.empty() && layers_.front().qkv.precision() == Precision::kInt8;
+  at.padded_tokens = at.int8 ? static_cast<std::size_t>(layers_.front().qkv.padded_rows(
+                                   static_cast<std::int64_t>(tokens)))
+                             : tokens;
+  const std::size_t padded_tokens = at.padded_tokens;
+  if (at.int8) {
     place(at.hidden_levels, Workspace::aligned_floats((padded_tokens * hidden + 3) / 4));
     place(at.hidden_scales, Workspace::aligned_floats(2 * tokens));
     place(at.inner_levels, Workspace::aligned_floats((padded_tokens * inner + 3) / 4));
@@ -346,16 +355,11 @@ void PackedBert::forward_group(const PairGroup& batch, int threads, Workspace& w
   const auto pairs = batch.num_pairs();
   const auto hidden = static_cast<std::size_t>(config_.hidden_size);
   const auto inner = static_cast<std::size_t>(config_.intermediate_size);
-  const PackedAttentionShape attention_shape{.num_heads = config_.num_attention_heads,
-                                             .head_size = config_.head_size(),
-                                             .max_length = batch.max_length};
-  const std::size_t score_floats =
-      attention_scratch_floats(attention_shape) * static_cast<std::size_t>(threads);
+  const PackedAttentionShape attention_shape = this->attention_shape(batch.max_length);
   const ArenaLayout at = arena_layout(tokens, pairs, batch.max_length, threads);
-  const bool int8 = !layers_.empty() && layers_.front().qkv.precision() == Precision::kInt8;
-  const auto padded_tokens = int8 ? static_cast<std::size_t>(layers_.front().qkv.padded_rows(
-                                        static_cast<std::int64_t>(tokens)))
-                                  : tokens;
+  const std::size_t score_floats = at.score_floats;
+  const bool int8 = at.int8;
+  const std::size_t padded_tokens = at.padded_tokens;
   std::byte* arena = workspace.reserve(at.total);
   auto floats = [arena](std::size_t offset) { return reinterpret_cast<float*>(arena + offset); };
   float* state = floats(at.hidden);

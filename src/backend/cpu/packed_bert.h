@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "backend/cpu/attention.h"
 #include "backend/cpu/classifier_head.h"
 #include "backend/cpu/layer_norm.h"
 #include "backend/cpu/matmul.h"
@@ -79,6 +80,8 @@ class PackedBert {
   // longest `max_length`, on `threads` threads, sits in its arena.
   ArenaLayout arena_layout(std::size_t tokens, std::size_t pairs, std::int32_t max_length,
                            int threads) const;
+  // Attention's shape for pairs of at most `max_length` tokens.
+  PackedAttentionShape attention_shape(std::int32_t max_length) const;
   // The most tokens one run of forward_group is given in workspaces_[index].
   std::size_t max_pass_tokens(std::size_t index) const;
   // Reserves every arena for its largest pass; ResourceExhausted when the memory is refused.
