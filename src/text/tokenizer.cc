@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "common/file.h"
+#include "text/added_token_ids.h"
 #include "text/tokenizer_spec.h"
 #include "text/truncation.h"
 #include "text/utf8.h"
@@ -273,22 +274,29 @@ Result<std::string> Tokenizer::decode(std::span<const std::int32_t> ids,
   const TokenizerSpec& spec = impl_->spec();
   std::vector<std::string_view> tokens;
   tokens.reserve(ids.size());
+  const std::int32_t ids_known = vocab_size();
   for (const std::int32_t id : ids) {
-    if (id < 0 || id >= spec.vocab.size()) {
+    if (id < 0 || id >= ids_known) {
       return invalid_argument("id " + std::to_string(id) + " is not in the vocabulary (" +
-                              std::to_string(spec.vocab.size()) + " tokens)");
+                              std::to_string(ids_known) + " tokens)");
     }
     if (skip_special_tokens && impl_->is_added(id)) continue;
-    tokens.push_back(spec.vocab.token(id));
+    tokens.push_back(id_to_token(id));
   }
   return decode_tokens(spec.decoder, tokens);
 }
 
 std::string_view Tokenizer::id_to_token(std::int32_t id) const {
-  return impl_->spec().vocab.token(id);
+  const TokenizerSpec& spec = impl_->spec();
+  // An added token past the vocabulary has no entry in it (Hugging Face keeps them apart too).
+  if (id >= spec.vocab.size()) return added_token_content(spec.added_tokens, id);
+  return spec.vocab.token(id);
 }
 
-std::int32_t Tokenizer::vocab_size() const { return impl_->spec().vocab.size(); }
+std::int32_t Tokenizer::vocab_size() const {
+  const TokenizerSpec& spec = impl_->spec();
+  return id_space(spec.vocab, spec.added_tokens);
+}
 
 const SpecialTokenIds& Tokenizer::special_ids() const { return impl_->spec().special_ids; }
 

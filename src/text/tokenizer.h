@@ -115,6 +115,8 @@ class Tokenizer {
   Result<std::string> decode(std::span<const std::int32_t> ids, bool skip_special_tokens) const;
 
   std::string_view id_to_token(std::int32_t id) const;  // "" when out of range
+  // The ids this tokenizer can produce: its vocabulary's and one per added token past it
+  // (Hugging Face's get_vocab_size(with_added_tokens=True)).
   std::int32_t vocab_size() const;
   const SpecialTokenIds& special_ids() const;
   // Where it came from, e.g. "tokenizer.json (WordPiece, 30522 tokens, lowercase)".

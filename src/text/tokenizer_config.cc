@@ -1,8 +1,11 @@
 // Loading vocab.txt with transformers' tokenizer_config.json (the BertTokenizer save format).
+#include <algorithm>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "common/file.h"
+#include "text/added_token_ids.h"
 #include "text/json_fields.h"
 #include "text/tokenizer_spec.h"
 
@@ -65,9 +68,12 @@ Status read_config(const std::filesystem::path& path, TokenizerSpec& spec,
   spec.normalizer = Normalizer({BertNormalizer(n)});
   RERANKD_RETURN_IF_ERROR(read_special_names(config, file, names));
 
-  // Tokens registered beyond the special ones ("added_tokens_decoder": {"id": {...}}).
+  // Tokens registered beyond the special ones ("added_tokens_decoder": {"id": {...}}), added in
+  // the order of their keys as transformers adds them, each with the id it gives
+  // (added_token_ids.h).
   const auto decoder = json::member(config, "added_tokens_decoder");
   simdjson::dom::object entries;
+  std::vector<AddedToken> listed;
   if (!json::is_null(decoder) && decoder->get(entries) == simdjson::SUCCESS) {
     for (const auto field : entries) {
       AddedToken token;
@@ -87,9 +93,12 @@ Status read_config(const std::filesystem::path& path, TokenizerSpec& spec,
         return invalid_argument(file + ": added_tokens_decoder key '" + std::string(field.key) +
                                 "' is not an id");
       }
-      spec.added_tokens.push_back(std::move(token));
+      listed.push_back(std::move(token));
     }
   }
+  std::stable_sort(listed.begin(), listed.end(),
+                   [](const AddedToken& a, const AddedToken& b) { return a.id < b.id; });
+  for (AddedToken& token : listed) add_added_token(spec.vocab, std::move(token), spec.added_tokens);
   return Status::ok_status();
 }
 
@@ -139,8 +148,7 @@ Result<TokenizerSpec> load_vocab_txt(const std::filesystem::path& vocab,
   // Like BertWordPieceTokenizer / BertTokenizerFast: the special tokens in the vocabulary are
   // added tokens, matched in the raw text.
   for (const std::string* name : {&names.sep, &names.cls, &names.pad, &names.mask, &names.unk}) {
-    const std::int32_t id = spec.vocab.find(*name);
-    if (id >= 0) spec.added_tokens.push_back({*name, id});
+    if (spec.vocab.find(*name) >= 0) add_added_token(spec.vocab, {*name}, spec.added_tokens);
   }
   return spec;
 }

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "common/file.h"
+#include "text/added_token_ids.h"
 #include "text/base64.h"
 #include "text/json_fields.h"
 #include "text/tokenizer_spec.h"
@@ -314,10 +315,11 @@ Status read_added_tokens(element doc, const std::string& file, TokenizerSpec& sp
     AddedToken entry;
     RERANKD_ASSIGN_OR_RETURN(entry.content, json::get_string(token, "content", "", file));
     RERANKD_ASSIGN_OR_RETURN(const std::int64_t id, json::get_int(token, "id", -1, file));
+    // Required, as Hugging Face requires it, but the id used is the one it would give
+    // (added_token_ids.h).
     if (id < 0 || id > INT32_MAX) {
       return invalid_argument(file + ": added token '" + entry.content + "' has no valid id");
     }
-    entry.id = static_cast<std::int32_t>(id);
     RERANKD_ASSIGN_OR_RETURN(const bool normalized,
                              json::get_bool(token, "normalized", true, file));
     RERANKD_ASSIGN_OR_RETURN(const bool single_word,
@@ -329,7 +331,7 @@ Status read_added_tokens(element doc, const std::string& file, TokenizerSpec& sp
                                  "' uses normalized=true or single_word=true, which rerankd "
                                  "does not support");
     }
-    spec.added_tokens.push_back(std::move(entry));
+    add_added_token(spec.vocab, std::move(entry), spec.added_tokens);
   }
   return Status::ok_status();
 }
@@ -432,8 +434,7 @@ Status read_post_processor(element doc, const std::string& file, TokenizerSpec& 
 // vocabulary would reach the model's embedding table unchecked (found by fuzz_tokenizer_json:
 // "cls": ["[CLS]", 5] over a vocabulary of 5 tokens).
 Status check_special_ids(const TokenizerSpec& spec, const std::string& file) {
-  std::int32_t id_space = spec.vocab.size();
-  for (const AddedToken& token : spec.added_tokens) id_space = std::max(id_space, token.id + 1);
+  const std::int32_t id_space = text::id_space(spec.vocab, spec.added_tokens);
   const auto outside = [&](std::int32_t id) { return id < 0 || id >= id_space; };
   const std::string range =
       " is outside the vocabulary (ids 0.." + std::to_string(id_space - 1) + ")";
