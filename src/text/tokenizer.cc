@@ -263,9 +263,12 @@ Status Tokenizer::tokenize_with_offsets(std::string_view text, bool add_special_
   out.clear();
   RERANKD_RETURN_IF_ERROR(check_utf8(text, "text"));
   const SpecialTokenIds& special = impl_->spec().special_ids;
-  if (add_special_tokens) out.push_back({special.cls, 0, 0, true});
+  // A pair template with no special token before sequence A, or none right after it, names no
+  // [CLS] or [SEP] (the ids stay -1): then there is none to add (found by fuzz_tokenizer_json,
+  // a pair template of [CLS] [SEP] alone, which gave id -1 here).
+  if (add_special_tokens && special.cls >= 0) out.push_back({special.cls, 0, 0, true});
   impl_->tokenize_with_offsets(text, out);
-  if (add_special_tokens) out.push_back({special.sep, 0, 0, true});
+  if (add_special_tokens && special.sep >= 0) out.push_back({special.sep, 0, 0, true});
   return Status::ok_status();
 }
 

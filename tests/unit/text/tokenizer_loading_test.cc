@@ -45,6 +45,29 @@ TEST_F(TokenizerLoading, MissingFileIsNotFound) {
   EXPECT_EQ(Tokenizer::from_directory(dir_).status().code(), StatusCode::kNotFound);
 }
 
+// Found by fuzz_tokenizer_json: a pair template with no sequence (Hugging Face loads it and
+// emits its special tokens alone) names no [SEP] after sequence A, and tokenize_with_offsets
+// added id -1 for it.
+TEST_F(TokenizerLoading, ATemplateWithoutASepAfterSequenceAAddsNoInvalidId) {
+  std::string json = tokenizer_json("WordPiece", "BertNormalizer");
+  const std::string bert =
+      R"("post_processor":{"type":"BertProcessing","sep":["[SEP]",3],"cls":["[CLS]",2]})";
+  json.replace(
+      json.find(bert), bert.size(),
+      R"("post_processor":{"type":"TemplateProcessing","pair":[)"
+      R"({"SpecialToken":{"id":"[CLS]","type_id":0}},{"SpecialToken":{"id":"[SEP]","type_id":1}}],)"
+      R"("special_tokens":{"[CLS]":{"id":"[CLS]","ids":[2],"tokens":["[CLS]"]},)"
+      R"("[SEP]":{"id":"[SEP]","ids":[3],"tokens":["[SEP]"]}}})");
+  write(dir_ / "tokenizer.json", json);
+  const auto tokenizer = Tokenizer::from_tokenizer_json(dir_ / "tokenizer.json");
+  ASSERT_TRUE(tokenizer.ok()) << tokenizer.status().to_string();
+  std::vector<rerankd::text::TokenSpan> spans;
+  ASSERT_TRUE(tokenizer->tokenize_with_offsets("hello worlds", true, spans).ok());
+  std::vector<std::int32_t> ids;
+  for (const auto& span : spans) ids.push_back(span.id);
+  EXPECT_EQ(ids, (std::vector<std::int32_t>{2, 4, 5, 6}));  // [CLS] hello world ##s, no -1
+}
+
 TEST_F(TokenizerLoading, BadJsonNamesTheFile) {
   write(dir_ / "tokenizer.json", "{\"model\": ");
   const auto result = Tokenizer::from_tokenizer_json(dir_ / "tokenizer.json");
