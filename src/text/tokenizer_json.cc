@@ -1,5 +1,6 @@
 // Loading a Hugging Face tokenizer.json (the `tokenizers` serialization format).
 #include <algorithm>
+#include <charconv>
 #include <string>
 #include <utility>
 
@@ -61,8 +62,14 @@ Result<ReplaceStep> replace_pattern(std::string_view regex, const std::string& f
     if ((single || (unit.size() == 1 && regex[0] == '\\')) && count.size() >= 2 &&
         count.back() == ',' && count.find_first_not_of("0123456789") == count.size() - 1) {
       step.literal = std::string(unit);
-      step.min_repeat = std::stoi(std::string(count.substr(0, count.size() - 1)));
-      if (step.min_repeat >= 1 && step.min_repeat <= 1000) return step;
+      // from_chars, not stoi: a count past int's range (" {2555...5,}", found by
+      // fuzz_tokenizer_json) made stoi throw out of the loader and terminate the process.
+      const std::string_view digits = count.substr(0, count.size() - 1);
+      const auto parsed =
+          std::from_chars(digits.data(), digits.data() + digits.size(), step.min_repeat);
+      if (parsed.ec == std::errc() && step.min_repeat >= 1 && step.min_repeat <= 1000) {
+        return step;
+      }
     }
   }
   return failed_precondition(file + ": unsupported Replace regex '" + std::string(regex) +

@@ -68,6 +68,24 @@ TEST_F(TokenizerLoading, ATemplateWithoutASepAfterSequenceAAddsNoInvalidId) {
   EXPECT_EQ(ids, (std::vector<std::int32_t>{2, 4, 5, 6}));  // [CLS] hello world ##s, no -1
 }
 
+// Found by fuzz_tokenizer_json: a Replace regex whose repeat count is past int's range made the
+// loader throw (std::stoi) and terminate the process; it is an unsupported regex like any other.
+TEST_F(TokenizerLoading, AReplaceCountPastAnIntIsAnUnsupportedRegex) {
+  std::string json = tokenizer_json("WordPiece", "BertNormalizer");
+  const std::size_t start = json.find(R"("normalizer":{)");
+  const std::size_t end = json.find(R"("pre_tokenizer")");
+  json.replace(
+      start, end - start,
+      R"("normalizer":{"type":"Replace","pattern":{"Regex":" {25555555555555555555555,}"},)"
+      R"("content":" "},)");
+  write(dir_ / "tokenizer.json", json);
+  const auto loaded = Tokenizer::from_tokenizer_json(dir_ / "tokenizer.json");
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_EQ(loaded.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(loaded.status().message().find("unsupported Replace regex"), std::string::npos)
+      << loaded.status().message();
+}
+
 TEST_F(TokenizerLoading, BadJsonNamesTheFile) {
   write(dir_ / "tokenizer.json", "{\"model\": ");
   const auto result = Tokenizer::from_tokenizer_json(dir_ / "tokenizer.json");
