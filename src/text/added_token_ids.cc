@@ -21,11 +21,11 @@ std::int32_t id_space(const Vocab& vocab, const std::vector<AddedToken>& added) 
   return space;
 }
 
-std::string_view added_token_content(const std::vector<AddedToken>& added, std::int32_t id) {
+const AddedToken* find_added_token(const std::vector<AddedToken>& added, std::int32_t id) {
   for (const AddedToken& token : added) {
-    if (token.id == id) return token.content;
+    if (token.id == id) return &token;
   }
-  return {};
+  return nullptr;
 }
 
 }  // namespace rerankd::text

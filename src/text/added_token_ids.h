@@ -8,7 +8,6 @@
 #pragma once
 
 #include <cstdint>
-#include <string_view>
 #include <vector>
 
 #include "text/added_tokens.h"
@@ -24,7 +23,7 @@ void add_added_token(const Vocab& vocab, AddedToken token, std::vector<AddedToke
 // added token past it (Hugging Face's get_vocab_size(with_added_tokens=True)).
 std::int32_t id_space(const Vocab& vocab, const std::vector<AddedToken>& added);
 
-// The content of the added token with `id`, "" when none has it.
-std::string_view added_token_content(const std::vector<AddedToken>& added, std::int32_t id);
+// The added token with `id`, null when none has it.
+const AddedToken* find_added_token(const std::vector<AddedToken>& added, std::int32_t id);
 
 }  // namespace rerankd::text

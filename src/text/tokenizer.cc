@@ -65,10 +65,7 @@ class TokenizerImpl {
   }
 
   bool is_added(std::int32_t id) const {
-    for (const AddedToken& token : spec_.added_tokens) {
-      if (token.id == id) return true;
-    }
-    return false;
+    return find_added_token(spec_.added_tokens, id) != nullptr;
   }
 
   const TokenizerSpec& spec() const { return spec_; }
@@ -292,7 +289,10 @@ Result<std::string> Tokenizer::decode(std::span<const std::int32_t> ids,
 std::string_view Tokenizer::id_to_token(std::int32_t id) const {
   const TokenizerSpec& spec = impl_->spec();
   // An added token past the vocabulary has no entry in it (Hugging Face keeps them apart too).
-  if (id >= spec.vocab.size()) return added_token_content(spec.added_tokens, id);
+  if (id >= spec.vocab.size()) {
+    const AddedToken* added = find_added_token(spec.added_tokens, id);
+    return added != nullptr ? std::string_view(added->content) : std::string_view();
+  }
   return spec.vocab.token(id);
 }
 
