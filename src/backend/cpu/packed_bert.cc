@@ -197,11 +197,11 @@ Status PackedBert::reserve_arenas() {
 std::size_t PackedBert::max_pass_tokens(std::size_t index) const {
   const auto longest = static_cast<std::size_t>(config_.max_sequence_length());
   const auto team = static_cast<std::size_t>(threads_);
-  std::size_t tokens = tokens_per_pass_;  // a group's pass on its own thread
+  std::size_t tokens = pass_tokens(1);  // a group's pass on its own thread
   if (index == 0) {
     // Workspace 0 also runs the batches the threads share, in passes of tokens_per_pass_ each:
     // any batch when groups are not allowed, else only one of fewer pairs than threads.
-    std::size_t shared = tokens_per_pass_ * team;
+    std::size_t shared = pass_tokens(threads_);
     if (groups_allowed_) shared = std::min(shared, (team - 1) * longest);
     tokens = std::max(tokens, shared);
   }
@@ -272,8 +272,7 @@ void PackedBert::forward(const PackedBatch& batch, float* logits) {
   const std::size_t count = groups_allowed_ && pairs >= team ? team : 1;
   split_into_groups(batch, count, groups_);
   if (count == 1) {
-    forward_in_passes(groups_.front(), tokens_per_pass_ * team, threads_, workspaces_.front(),
-                      chunks_.front(), logits);
+    forward_in_passes(groups_.front(), threads_, workspaces_.front(), chunks_.front(), logits);
     return;
   }
   // An exception must not leave a parallel region: each group keeps its own, rethrown after.
@@ -282,7 +281,7 @@ void PackedBert::forward(const PackedBatch& batch, float* logits) {
 #pragma omp parallel for schedule(static, 1) num_threads(group_threads)
   for (std::size_t g = 0; g < count; ++g) {
     try {
-      forward_in_passes(groups_[g], tokens_per_pass_, 1, workspaces_[g], chunks_[g],
+      forward_in_passes(groups_[g], 1, workspaces_[g], chunks_[g],
                         logits + groups_[g].first_pair * labels);
     } catch (...) {
       failures_[g] = std::current_exception();
@@ -293,11 +292,14 @@ void PackedBert::forward(const PackedBatch& batch, float* logits) {
   }
 }
 
-void PackedBert::forward_in_passes(const PairGroup& group, std::size_t max_tokens, int threads,
-                                   Workspace& workspace, std::vector<PairGroup>& chunks,
-                                   float* logits) const {
+std::size_t PackedBert::pass_tokens(int threads) const {
+  return tokens_per_pass_ * static_cast<std::size_t>(threads);
+}
+
+void PackedBert::forward_in_passes(const PairGroup& group, int threads, Workspace& workspace,
+                                   std::vector<PairGroup>& chunks, float* logits) const {
   const auto labels = static_cast<std::size_t>(config_.num_labels);
-  const std::size_t passes = split_by_tokens(group, max_tokens, chunks);
+  const std::size_t passes = split_by_tokens(group, pass_tokens(threads), chunks);
   for (std::size_t pass = 0; pass < passes; ++pass) {
     const PairGroup& chunk = chunks[pass];
     forward_group(chunk, threads, workspace,

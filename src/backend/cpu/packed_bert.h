@@ -88,10 +88,12 @@ class PackedBert {
   Status reserve_arenas();
   // Splits the batch into groups and runs them, one per thread, or the whole batch on all.
   void forward(const PackedBatch& batch, float* logits);
-  // forward_group on `group` in chunks of at most `max_tokens` tokens (split_by_tokens into
-  // `chunks`), one after another in `workspace`.
-  void forward_in_passes(const PairGroup& group, std::size_t max_tokens, int threads,
-                         Workspace& workspace, std::vector<PairGroup>& chunks, float* logits) const;
+  // The most tokens one pass on `threads` threads takes: tokens_per_pass_ a thread.
+  std::size_t pass_tokens(int threads) const;
+  // forward_group on `group` on `threads` threads, in passes of at most pass_tokens(threads)
+  // tokens (split_by_tokens into `chunks`), one after another in `workspace`.
+  void forward_in_passes(const PairGroup& group, int threads, Workspace& workspace,
+                         std::vector<PairGroup>& chunks, float* logits) const;
   // The encoder and head on one group of pairs, on `threads` threads, in `workspace`; logits
   // receives the group's [pairs, num_labels].
   void forward_group(const PairGroup& group, int threads, Workspace& workspace,
